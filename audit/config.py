@@ -1,0 +1,135 @@
+"""accounts.toml: which accounts to audit, and reference photos of the user.
+
+    me = ["me/selfie1.jpg"]
+
+    [[accounts]]
+    platform = "instagram-export"
+    path = "instagram-export.zip"
+    handle = "minji.kim"
+    label = "Instagram"
+
+Paths are relative to the config file. Every mistake is reported in one line that names
+the line of the file it is on.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ConfigError
+from .sources import SOURCES
+
+TOP_KEYS = {"me", "accounts"}
+ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label"}
+
+
+@dataclass(frozen=True)
+class Account:
+    platform: str
+    path: Path | None = None
+    handle: str | None = None
+    url: str | None = None
+    label: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable account id in the inventory: platform plus the handle, label or path."""
+        who = self.handle or self.label or self.url or (self.path.name if self.path else "")
+        return f"{self.platform}:{who}"
+
+    @property
+    def display(self) -> str:
+        return self.label or (f"@{self.handle}" if self.handle else None) or self.url or str(self.path)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    accounts: tuple[Account, ...]
+    me: tuple[Path, ...] = ()
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate accounts.toml; ConfigError (one line, naming the line) on any mistake."""
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    lines = text.splitlines()
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown key '{key}' (expected: me, accounts)")
+    base = path.parent
+    accounts = tuple(
+        _account(entry, index, base, path, lines)
+        for index, entry in enumerate(_list_of(data, "accounts", path, lines))
+    )
+    if not accounts:
+        raise ConfigError(f"{path}: no [[accounts]] listed; add at least one")
+    me = tuple(base / str(p) for p in _list_of(data, "me", path, lines))
+    for photo in me:
+        if not photo.is_file():
+            raise ConfigError(f"{path}:{_line_of(lines, 'me')}: reference photo {photo} does not exist")
+    return Config(path=path, accounts=accounts, me=me)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+
+
+def _list_of(data: dict, key: str, path: Path, lines: list[str]) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}:{_line_of(lines, key)}: '{key}' must be a list")
+    return value
+
+
+def _account(entry, index, base: Path, path: Path, lines) -> Account:
+    start = _table_line(lines, index)
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{path}:{start}: each entry of 'accounts' must be a table")
+    for key in entry:
+        if key not in ACCOUNT_KEYS:
+            hint = ", ".join(sorted(ACCOUNT_KEYS))
+            raise ConfigError(f"{path}:{_line_of(lines, key, start)}: unknown key '{key}' (expected one of: {hint})")
+    platform = entry.get("platform")
+    if platform not in SOURCES:
+        known = ", ".join(sorted(SOURCES))
+        raise ConfigError(f"{path}:{_line_of(lines, 'platform', start)}: unknown platform {platform!r} (known: {known})")
+    needs = SOURCES[platform].needs
+    if not entry.get(needs):
+        raise ConfigError(f"{path}:{start}: account {index + 1} ({platform}) needs '{needs}'")
+    account_path = base / str(entry["path"]) if entry.get("path") else None
+    if needs == "path" and not account_path.exists():
+        raise ConfigError(f"{path}:{_line_of(lines, 'path', start)}: path {account_path} does not exist")
+    return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"))
+
+
+def _table_line(lines: list[str], index: int) -> int:
+    """1-based line of the index-th [[accounts]] header (or inline list start)."""
+    headers = [n for n, line in enumerate(lines, 1) if re.match(r"\s*\[\[\s*accounts\s*\]\]", line)]
+    if index < len(headers):
+        return headers[index]
+    return _line_of(lines, "accounts")
+
+
+def _line_of(lines: list[str], key: str, start: int = 1) -> int:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number in range(start, len(lines) + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return start

@@ -1,0 +1,45 @@
+"""One exception root. Each subclass carries its exit code and a message meant for the user.
+
+Exit codes (also in the README):
+  0  success (per-item errors are recorded in the `errors` table and summarised, not fatal)
+  1  unexpected internal error (a bug: please report it)
+  2  bad command line or configuration
+  3  an input path is missing or unreadable
+  4  an input was refused as unsafe (zip escaping its folder, archive bomb)
+  5  live collection refused: control of the account is not proven
+  6  the inventory database cannot be used
+"""
+
+
+class AuditError(Exception):
+    """Root of every error photo-audit raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(AuditError):
+    exit_code = 2
+
+
+class InputError(AuditError):
+    """A file or folder that cannot be read, or a record that cannot be parsed."""
+
+    exit_code = 3
+
+
+class UnsafeInputError(InputError):
+    """Input refused on purpose: path traversal, archive bombs, images too large to decode."""
+
+    exit_code = 4
+
+
+class ProofError(AuditError):
+    exit_code = 5
+
+
+class DatabaseError(AuditError):
+    exit_code = 6

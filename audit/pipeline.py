@@ -1,0 +1,258 @@
+"""collect -> inventory -> analyze -> score: the steps behind the CLI, as plain functions.
+
+Each step is idempotent: stable ids come from content hashes, so running it again on the same
+inputs adds no rows and changes none. Per-item failures are recorded in `errors` and the step
+goes on; only an unusable account or database stops anything, and then only that account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable, ContextManager, Iterable
+
+import sqlite_utils
+
+from . import imaging
+from .archive import read_origin
+from .config import Account, Config
+from .db import record_error, stable_id
+from .errors import AuditError
+from .models import Item, ItemError
+from .photo import PhotoView
+from .scoring import SCORING_VERSION, score_photo
+from .signals import SIGNALS
+from .sources import SOURCES
+
+# bar(iterable, length, label) -> context manager yielding the iterable (click.progressbar fits)
+Bar = Callable[[Iterable, "int | None", str], ContextManager[Iterable]]
+
+
+def no_bar(iterable: Iterable, length: int | None, label: str) -> ContextManager[Iterable]:
+    return contextlib.nullcontext(iterable)
+
+
+@dataclass
+class Tally:
+    """What a step did, for the closing summary."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def merge(self, other: "Tally") -> None:
+        for key, n in other.counts.items():
+            self.add(key, n)
+
+
+def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_bar) -> Tally:
+    tally = Tally()
+    for account in config.accounts:
+        _store_account(db, account)
+        source = SOURCES[account.platform](account)
+        try:
+            with bar(source.items(), None, f"Collecting {account.display}") as items:
+                for obj in items:
+                    _store(db, account, obj, run, tally)
+        except AuditError as exc:  # the whole account is unusable; the other accounts go on
+            record_error(db, run, account.key, str(account.path or account.url), "collect", exc.message)
+            tally.add("errors")
+    return tally
+
+
+def _store_account(db: sqlite_utils.Database, account: Account) -> None:
+    db["accounts"].upsert(
+        {
+            "key": account.key,
+            "platform": account.platform,
+            "display": account.display,
+            "handle": account.handle,
+            "url": account.url,
+            "path": str(account.path) if account.path else None,
+        },
+        pk="key",
+    )
+
+
+def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) -> None:
+    if isinstance(obj, ItemError):
+        record_error(db, run, account.key, obj.source_item, obj.stage, obj.message)
+        tally.add("skipped" if obj.stage == "skip" else "errors")
+        return
+    try:
+        photo_id, note = _store_photo(db, account, obj, run)
+    except AuditError as exc:
+        record_error(db, run, account.key, obj.source_item, "collect", exc.message)
+        tally.add("errors")
+        return
+    tally.add("items")
+    _store_appearance(db, account, obj, photo_id, note, run)
+
+
+def _store_photo(db, account: Account, item: Item, run: int) -> tuple[str, str | None]:
+    """Insert the photo row once per distinct content; returns its id and a note for the appearance."""
+    if item.origin is None:
+        photo_id = hashlib.sha256(f"missing:{account.key}:{item.media_name}".encode()).hexdigest()
+        row = {"status": "missing", "media_type": item.media_type}
+        note = f"media file {item.media_name} is not in the export"
+    else:
+        data = read_origin(item.origin)
+        photo_id = hashlib.sha256(data).hexdigest()
+        row = {"bytes": len(data), "origin": json.dumps(item.origin.as_dict()), **_describe(data, item)}
+        note = None
+        if row["status"] == "unreadable":
+            record_error(db, run, account.key, item.source_item, "decode", row.pop("problem"))
+    db["photos"].insert({"id": photo_id, "first_run": run, **row}, pk="id", ignore=True)
+    return photo_id, note
+
+
+def _describe(data: bytes, item: Item) -> dict:
+    if item.media_type != "image":
+        return {"status": "ok", "media_type": item.media_type, "format": item.media_name.rsplit(".", 1)[-1].upper()}
+    try:
+        image = imaging.probe(data)
+    except AuditError as exc:
+        return {"status": "unreadable", "media_type": "image", "problem": exc.message}
+    return {"status": "ok", "media_type": "image", "format": image.format, "width": image.width, "height": image.height}
+
+
+def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str | None, run: int) -> None:
+    # Not from source_item: a newer export of the same account renames files and shifts record
+    # indexes, and the same post must keep its id so that runs can be compared.
+    appearance_id = stable_id(account.key, item.kind, item.media_name, item.post_id)
+    db["appearances"].insert(
+        {
+            "id": appearance_id,
+            "photo": photo_id,
+            "account": account.key,
+            "platform": account.platform,
+            "kind": item.kind,
+            "media_name": item.media_name,
+            "post_id": item.post_id,
+            "post_url": item.url,
+            "posted_at": item.posted_at_utc(),
+            "caption": item.caption,
+            "location_name": item.location_name,
+            "lat": item.lat,
+            "lon": item.lon,
+            "tagged_users": json.dumps(item.tagged_users, ensure_ascii=False),
+            "audience": item.audience,
+            "extra": json.dumps(item.extra, ensure_ascii=False, sort_keys=True, default=str),
+            "note": note,
+            "source_item": item.source_item,
+            "first_run": run,
+        },
+        pk="id",
+        ignore=True,
+    )
+
+
+def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
+    """Every photo with its appearances, one at a time, so memory stays flat on large inventories.
+
+    Only the ids are read up front: an open cursor on `photos` would lock the tables that the
+    caller writes to while iterating.
+    """
+    ids = [row["id"] for row in db.query("select id from photos order by id")]
+    for photo_id in ids:
+        row = db["photos"].get(photo_id)
+        appearances = list(db.query("select * from appearances where photo = ? order by id", [photo_id]))
+        yield PhotoView(row, appearances)
+
+
+def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
+    """Run every signal whose version or inputs changed since it last ran on a photo."""
+    tally = Tally()
+    signals = [cls() for cls in SIGNALS.values()]
+    total = db["photos"].count
+    with bar(photo_views(db), total, "Analysing") as photos:
+        for photo in photos:
+            _thumbnail(db, photo, run, tally)
+            inputs = stable_id(sorted(a["id"] for a in photo.appearances))
+            for signal in signals:
+                _run_signal(db, signal, photo, inputs, run, tally)
+    return tally
+
+
+def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:
+    if photo.status != "ok" or photo.media_type != "image" or db["thumbnails"].count_where("photo = ?", [photo.id]):
+        return
+    try:
+        jpeg = imaging.thumbnail_jpeg(photo.data)
+    except AuditError as exc:
+        record_error(db, run, _where(photo), _item(photo), "decode", exc.message)
+        tally.add("errors")
+        return
+    db["thumbnails"].insert({"photo": photo.id, "jpeg": jpeg}, pk="photo", replace=True)
+
+
+def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tally) -> None:
+    done = db.execute(
+        "select 1 from analyses where photo = ? and signal = ? and signal_version = ? and inputs = ?",
+        [photo.id, signal.name, signal.version, inputs],
+    ).fetchone()
+    if done:
+        return
+    try:
+        findings = list(signal.analyze(photo))
+    except AuditError as exc:
+        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", exc.message)
+        tally.add("errors")
+        return
+    except Exception as exc:  # a bug in one signal must not end the audit; recorded so it gets reported
+        message = f"internal error, please report: {type(exc).__name__}: {exc}"
+        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", message)
+        tally.add("errors")
+        return
+    with db.conn:
+        db.execute("delete from findings where photo = ? and signal = ?", [photo.id, signal.name])
+        for finding in findings:
+            evidence = json.dumps(finding.evidence, ensure_ascii=False, sort_keys=True, default=str)
+            db["findings"].insert(
+                {
+                    "id": stable_id(photo.id, signal.name, finding.kind, finding.summary, evidence),
+                    "photo": photo.id,
+                    "signal": signal.name,
+                    "signal_version": signal.version,
+                    "kind": finding.kind,
+                    "severity": finding.severity,
+                    "summary": finding.summary,
+                    "evidence": evidence,
+                },
+                pk="id",
+                ignore=True,
+            )
+        db["analyses"].upsert(
+            {"photo": photo.id, "signal": signal.name, "signal_version": signal.version, "inputs": inputs},
+            pk=("photo", "signal"),
+        )
+    tally.add(f"analysed:{signal.name}")
+
+
+def _where(photo: PhotoView) -> str:
+    return photo.appearances[0]["account"] if photo.appearances else "inventory"
+
+
+def _item(photo: PhotoView) -> str:
+    return photo.appearances[0]["source_item"] if photo.appearances else photo.id
+
+
+def score(db: sqlite_utils.Database) -> Tally:
+    """(Re)compute every photo's score from its findings; unchanged scores are left untouched."""
+    tally = Tally()
+    for row in db.query("select id from photos"):
+        findings = list(db.query("select * from findings where photo = ?", [row["id"]]))
+        result = score_photo(findings)
+        record = {
+            "photo": row["id"],
+            "score": result.score,
+            "action": result.action,
+            "reasons": json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True),
+            "scoring_version": SCORING_VERSION,
+        }
+        db["scores"].upsert(record, pk="photo")
+        tally.add("scored")
+    return tally

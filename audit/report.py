@@ -1,0 +1,128 @@
+"""Render the inventory as one self-contained HTML file: nothing in it loads from the network."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import sqlite_utils
+
+from . import __version__
+from .db import now_utc
+from .resources import resource_dir
+from .scoring import LOCATION_KINDS
+from .signals import SIGNALS
+
+IDENTITY_KINDS = {"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}
+ACTIONS = {
+    "remove": "Remove",
+    "archive": "Archive (hide from the public)",
+    "strip-location": "Strip the location",
+    "keep": "Keep",
+}
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links to original posts; anything else (javascript:, data:) is dropped."""
+    if not url:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+        autoescape=True,  # captions, file names and EXIF are hostile text
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def report_data(db: sqlite_utils.Database) -> dict:
+    accounts = {row["key"]: row for row in db["accounts"].rows}
+    photos = [_photo_card(db, row, accounts) for row in db.query(_RANKED)]
+    located = [p for p in photos if p["location_points"]]
+    identified = [p for p in photos if p["identity_kinds"]]
+    errors = list(db.query("select * from errors where stage != 'skip' order by source, item"))
+    return {
+        "generated_at": now_utc(),
+        "version": __version__,
+        "accounts": [_account_summary(a, photos) for a in accounts.values()],
+        "photos": photos,
+        "totals": {
+            "photos": len(photos),
+            "appearances": sum(len(p["appearances"]) for p in photos),
+            "accounts": len(accounts),
+            "located": len(located),
+            "identified": len(identified),
+            "missing": sum(1 for p in photos if p["status"] == "missing"),
+            "skipped": db["errors"].count_where("stage = 'skip'"),
+            "actions": Counter(p["action"] for p in photos),
+        },
+        "sections": _sections(photos),
+        "errors": errors,
+        "actions": ACTIONS,
+    }
+
+
+_RANKED = """
+select photos.*, scores.score, scores.action, scores.reasons, thumbnails.jpeg
+from photos
+left join scores on scores.photo = photos.id
+left join thumbnails on thumbnails.photo = photos.id
+order by coalesce(scores.score, 0) desc, photos.id
+"""
+
+
+def _photo_card(db, row: dict, accounts: dict) -> dict:
+    reasons = json.loads(row["reasons"] or "[]")
+    appearances = list(db.query("select * from appearances where photo = ? order by posted_at, id", [row["id"]]))
+    for appearance in appearances:
+        appearance["account_display"] = accounts.get(appearance["account"], {}).get("display", appearance["account"])
+        appearance["tagged_users"] = json.loads(appearance["tagged_users"] or "[]")
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "media_type": row["media_type"],
+        "format": row["format"],
+        "width": row["width"],
+        "height": row["height"],
+        "score": row["score"] or 0,
+        "action": row["action"] or "keep",
+        "reasons": reasons,
+        "thumbnail": "data:image/jpeg;base64," + base64.b64encode(row["jpeg"]).decode() if row["jpeg"] else None,
+        "appearances": appearances,
+        "location_points": sum(r["points"] for r in reasons if (r["signal"], r["kind"]) in LOCATION_KINDS),
+        "identity_kinds": sorted({r["kind"] for r in reasons if r["signal"] == "caption-text" and r["kind"] in IDENTITY_KINDS}),
+    }
+
+
+def _account_summary(account: dict, photos: list[dict]) -> dict:
+    mine = [p for p in photos if any(a["account"] == account["key"] for a in p["appearances"])]
+    return {**account, "photos": len(mine), "risky": sum(1 for p in mine if p["score"])}
+
+
+def _sections(photos: list[dict]) -> list[dict]:
+    """One section per signal that found something; signals with nothing get no section at all."""
+    sections = []
+    for signal in SIGNALS.values():
+        rows = [
+            (photo, [r for r in photo["reasons"] if r["signal"] == signal.name])
+            for photo in photos
+        ]
+        rows = [(photo, reasons) for photo, reasons in rows if reasons]
+        if rows:
+            sections.append({"name": signal.name, "title": signal.title, "rows": rows})
+    return sections
+
+
+def render_report(db: sqlite_utils.Database, out: Path) -> Path:
+    html = environment().get_template("report.html.j2").render(**report_data(db))
+    out.write_text(html, encoding="utf-8")
+    return out

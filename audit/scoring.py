@@ -1,0 +1,114 @@
+"""Exposure score per photo: 0-100, always as a list of reasons a person can check.
+
+WEIGHTS is the one table of points. docs/scoring.md repeats it with the fact behind each
+weight (a test keeps the two in step). A finding kind missing from the table is shown as a
+fact but scores nothing: no point of risk without a stated reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+SCORING_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Weight:
+    points: int  # for one finding of this kind
+    cap: int  # most points this kind can add to one photo, however many findings
+    fact: str  # why, from shared/docs/risk-model.md
+    group: str | None = None  # kinds that reveal the same fact share GROUP_CAPS
+
+
+WEIGHTS: dict[tuple[str, str], Weight] = {
+    ("exif", "gps"): Weight(40, 40, "Exact position in the file: anyone who saves it can map it. Full home address is rated 4.18/5 sensitive (VISPR).", "location"),
+    ("platform-location", "geotag"): Weight(35, 35, "A geotag shows where the photo was taken to every viewer; attackers spread victims' addresses.", "location"),
+    ("platform-location", "place_name"): Weight(15, 15, "A named place narrows where the person lives, studies or goes.", "location"),
+    ("caption-text", "address"): Weight(35, 35, "A street address in text: full home address is rated 4.18/5 sensitive (VISPR)."),
+    ("caption-text", "phone"): Weight(30, 30, "A phone number lets a stranger contact or harass the person directly."),
+    ("caption-text", "student_number"): Weight(25, 25, "Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."),
+    ("caption-text", "home"): Weight(20, 20, "Words that mark home tell a stranger the place is where the person lives."),
+    ("caption-text", "email"): Weight(20, 20, "An e-mail address links the photo to other accounts and to direct contact."),
+    ("caption-text", "school"): Weight(20, 20, "Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024)."),
+    ("caption-text", "university"): Weight(15, 15, "Rooms were organised by school or university; education history is rated 2.92/5 (VISPR)."),
+    ("caption-text", "workplace"): Weight(15, 15, "Perpetrators were often colleagues; victims' workplaces were spread with the images."),
+    ("caption-text", "event"): Weight(10, 10, "Graduation, wedding, family and classroom photos were the ones taken in the Korean cases."),
+    ("caption-text", "tagged_user"): Weight(5, 15, "Tagged friends lead to the person's circle: 'acquaintance humiliation' rooms spread family and friends."),
+    ("caption-text", "mention"): Weight(3, 9, "Mentioned accounts map the person's circle of friends."),
+}
+
+# A photo's position leaked twice (EXIF and geotag) is still one position.
+GROUP_CAPS = {"location": 40}
+LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group == "location"}
+
+# Actions, most drastic first. Thresholds are the project's choice, explained in docs/scoring.md.
+REMOVE_AT = 50
+ARCHIVE_AT = 20
+
+
+@dataclass(frozen=True)
+class Reason:
+    signal: str
+    kind: str
+    points: int
+    summary: str
+    fact: str
+    evidence: dict
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Score:
+    score: int
+    action: str
+    reasons: list[Reason]
+
+
+def score_photo(findings: Iterable[dict]) -> Score:
+    """Score one photo from its findings rows (dicts with signal, kind, summary, evidence)."""
+    reasons: list[Reason] = []
+    used: dict[object, int] = {}  # points given so far, per kind and per group
+    ordered = sorted(findings, key=lambda r: (-_points_of(r), r["signal"], r["kind"], r["summary"]))
+    for row in ordered:
+        key = (row["signal"], row["kind"])
+        weight = WEIGHTS.get(key)
+        points = _award(weight, key, used) if weight else 0
+        evidence = row["evidence"] if isinstance(row["evidence"], dict) else json.loads(row["evidence"])
+        reasons.append(Reason(row["signal"], row["kind"], points, row["summary"], weight.fact if weight else "", evidence))
+    reasons.sort(key=lambda r: -r.points)
+    total = min(100, sum(r.points for r in reasons))
+    return Score(total, recommend(total, reasons), reasons)
+
+
+def _points_of(row: dict) -> int:
+    weight = WEIGHTS.get((row["signal"], row["kind"]))
+    return weight.points if weight else 0
+
+
+def _award(weight: Weight, key: tuple[str, str], used: dict[object, int]) -> int:
+    room = weight.cap - used.get(key, 0)
+    if weight.group:
+        room = min(room, GROUP_CAPS[weight.group] - used.get(weight.group, 0))
+    points = max(0, min(weight.points, room))
+    used[key] = used.get(key, 0) + points
+    if weight.group:
+        used[weight.group] = used.get(weight.group, 0) + points
+    return points
+
+
+def recommend(total: int, reasons: list[Reason]) -> str:
+    """remove, archive, strip-location or keep; stripping is offered when location is the whole risk."""
+    scoring = [r for r in reasons if r.points]
+    if not scoring:
+        return "keep"
+    if all((r.signal, r.kind) in LOCATION_KINDS for r in scoring):
+        return "strip-location"
+    if total >= REMOVE_AT:
+        return "remove"
+    if total >= ARCHIVE_AT:
+        return "archive"
+    return "keep"

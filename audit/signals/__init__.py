@@ -1,0 +1,17 @@
+"""The signal registry: one module per risk signal, each with a version."""
+
+from __future__ import annotations
+
+from .base import Signal
+from .caption_text import CaptionTextSignal
+from .exif import ExifSignal
+from .platform_location import PlatformLocationSignal
+
+SIGNALS: dict[str, type[Signal]] = {
+    cls.name: cls
+    for cls in (
+        ExifSignal,
+        PlatformLocationSignal,
+        CaptionTextSignal,
+    )
+}

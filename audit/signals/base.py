@@ -1,0 +1,26 @@
+"""What every risk signal is: a named, versioned class that turns one photo into Findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from ..models import Finding
+
+if TYPE_CHECKING:
+    from ..photo import PhotoView
+
+
+class Signal:
+    """Subclasses declare themselves with class attributes and implement `analyze()`.
+
+    Bump `version` whenever the logic changes: stored findings of an older version are
+    recomputed on the next `analyze`, and findings of the current version are left alone.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    title: ClassVar[str]  # report section heading
+    description: ClassVar[str]  # one line for the README and `photo-audit signals`
+
+    def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
+        raise NotImplementedError

@@ -1,0 +1,307 @@
+"""The caption-text signal: what a post's caption and tags tell a stranger about its owner.
+
+In the 2024 Korean deepfake cases, victims' schools, workplaces, phone numbers and addresses were
+spread alongside the fakes. People often write these down themselves, in captions and tags.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+import phonenumbers
+
+from ..models import Finding
+from .base import Signal
+
+if TYPE_CHECKING:
+    from ..photo import PhotoView
+
+# kind -> patterns, one word or phrase per entry (each a regular-expression fragment).
+# - Patterns with Hangul match anywhere: Korean attaches particles to words (한빛고등학교에서), so
+#   there is no word boundary to wait for. Each must be specific enough to stand alone ("집" is not).
+# - Other patterns match whole English words only, in any case: "dorm" must not fire in "dormant".
+# - A space matches any spacing, an underscore or nothing, so hashtags (#highschool, #우리집) match.
+# - {name} is where a proper name may be written: "한빛" in 한빛고등학교, "Hanbit" in Hanbit High
+#   School. When a (?P<name>...) part matches, the finding names the school or university.
+KEYWORDS: dict[str, list[str]] = {
+    "school": [
+        "{name}초등학교", "{name}중학교", "{name}고등학교", "{name}여고", "{name}여중", "{name}고교",
+        "고딩", "중딩", "교복",
+        "{name} elementary school", "{name} primary school", "{name} middle school",
+        "{name} high school", "junior high", "secondary school", "school uniform",
+        r"class of ['’]?\d{2}(?:\d{2})?",
+    ],
+    "university": [
+        "{name}대학교", "{name}대학원", "대학생", "학과", "과잠", "캠퍼스", "새내기",
+        # Short names are names in themselves. 서울대공원 (a park) and 서울대입구 (a station) are not.
+        "(?P<name>서울대(?!공원|입구)|연세대|고려대|카이스트|포스텍|성균관대|한양대|서강대|이화여대|"
+        "숙명여대|중앙대|경희대|한국외대|서울시립대|건국대|동국대|홍익대|부산대|경북대|전남대|인하대|아주대)",
+        "(?P<name>kaist|postech)",
+        "{name} universit(?:y|ies)", "universit(?:y|ies) of {name}", "{name} colleges?",
+        "campus", "grad school",
+    ],
+    "student_number": [
+        # The number itself when written next to the word: 23학번, 학번 2023123456.
+        r"(?:(?<!\d)(?:\d{2}|\d{4}) )?학번(?: :? \d{4,10}(?!\d))?", "학생증",
+        r"student (?:id|number|no\.?|card)(?: [#:]? \d{4,10})?",
+    ],
+    "workplace": [
+        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "입사", "야근", "사원증",
+        "my office", "at the office", "at work", "my company", "my job", "intern(?:ing)? at",
+        "work(?:s|ing)? at", "co-?workers?", "colleagues?",
+    ],
+    "home": [
+        # 집중 (focus), 집단 (group)... start with 집 too: only "우리 집" itself is home. Bare 자취 is
+        # also "trace" (발자취), so only the room and the student living alone.
+        "우리 집(?!중|단|합|회|착|계|필)", "(?<![가-힣])집 앞", "자취방", "자취생", "기숙사", "하숙",
+        "my house", "my home", "my apartment", "my apt", "my flat", "home sweet home",
+        "dorm(?:s|itory|itories)?",
+    ],
+    "address": [
+        # Road addresses: 테헤란로 12길 34, 강남구 테헤란로 152. The road name must not end in the
+        # particle 으로 ("방법으로 3"), and no unit may follow the number ("버스로 10분").
+        r"[가-힣0-9]+로 \d+번?길 \d+(?:-\d+)?",
+        r"[가-힣]+[시구군] [가-힣0-9]+(?<!으)(?:로|길) \d+(?:번?길 \d+)?(?:-\d+)?(?![\d가-힣])",
+        # Lot addresses: 역삼동 123-4, 역삼동 123번지. Many words end in 동 (운동, 활동), so a counted
+        # range after them is not an address: "운동 30-40분", "활동 2-3회".
+        r"[가-힣]+동 \d+-\d+(?!\d|분|시간|초|개|명|회|번|살|세|반|학년|등|위|km|kg)",
+        r"[가-힣]+[동리] \d+(?:-\d+)?번지",
+        # Apartment building and unit: 래미안아파트 101동 1202호, or the unit alone.
+        r"(?:[가-힣A-Za-z0-9]+(?:아파트|빌라|오피스텔) )?\d{1,4}동 \d{1,5}호",
+        r"(?-i:\d{1,5} (?:[A-Z][a-z]+ ){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Dr))",
+    ],
+}
+
+# event -> patterns, with the same rules: the events whose photos the 2024 cases took most.
+EVENT_KEYWORDS: dict[str, list[str]] = {
+    "graduation": [
+        "졸업", "졸업식", "학위수여식", "graduation", "graduated", "graduating", "commencement",
+    ],
+    # 신부님 is a priest and 신부전 kidney failure, not a bride.
+    "wedding": ["결혼식", "웨딩", "신부(?!님|전)", "본식", "청첩장", "wedding", "brides?", "bridal"],
+    "family": [
+        "가족", "가족모임", "명절", "추석", "설날", "가족사진",
+        "family gathering", "family dinner", "family photo", "family reunion",
+    ],
+    "classroom": [
+        "교실", "수업", "(?<![가-힣])반 친구", "담임",
+        "classrooms?", "class photo", "our class", "homeroom", "classmates?",
+    ],
+}
+
+SEVERITY: dict[str, str] = {
+    "phone": "high",
+    "email": "high",
+    "student_number": "high",
+    "home": "high",
+    "address": "high",
+    "tagged_user": "medium",
+    "school": "medium",
+    "university": "medium",
+    "workplace": "medium",
+    "event": "medium",
+    "mention": "low",
+    "hashtag": "info",
+}
+
+# The start of each finding's summary; the quote follows, so a person can find it in the caption.
+SUMMARY: dict[str, str] = {
+    "phone": "Caption shows a phone number",
+    "email": "Caption shows an e-mail address",
+    "mention": "Caption mentions an account",
+    "hashtag": "Caption uses a hashtag",
+    "tagged_user": "Post tags an account",
+    "school": "Caption mentions a school",
+    "university": "Caption mentions a university",
+    "student_number": "Caption mentions a student number or ID",
+    "workplace": "Caption mentions work",
+    "home": "Caption mentions home",
+    "address": "Caption shows an address",
+}
+EVENT_SUMMARY: dict[str, str] = {
+    "graduation": "Caption mentions a graduation",
+    "wedding": "Caption mentions a wedding",
+    "family": "Caption mentions family",
+    "classroom": "Caption mentions a class or classroom",
+}
+
+CONTEXT_CHARS = 20  # each side of the quote: about 40 characters to read it in place
+
+HANGUL = re.compile(r"[가-힣]")
+# A Korean name is the Hangul written directly before the word (names are written without spaces).
+KOREAN_NAME = r"(?P<name>[가-힣]{2,10})?"
+# An English name is one to four capitalised words; a capitalised sentence opener is not a name.
+_OPENERS = "My|Our|The|This|That|Your|His|Her|Their|At|In|From|To|And|Today|Finally"
+_NAME_WORD = rf"(?-i:(?!(?:{_OPENERS})\b)[A-Z][A-Za-z&'-]*)"
+ENGLISH_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
+
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+# An @ right after an address character is the middle of an e-mail address, not a mention.
+MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+# \w covers Hangul; a tag of digits only ("#1") is not a hashtag on Instagram, and &# starts an entity.
+HASHTAG = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    regex: re.Pattern[str]
+    event: str | None = None
+
+
+@dataclass
+class _Span:
+    """Where a kind of fact was found in the caption text."""
+
+    kind: str
+    start: int
+    end: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Hit:
+    kind: str
+    quote: str
+    context: str
+    details: dict[str, Any]
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    korean = HANGUL.search(pattern) is not None
+    pattern = pattern.replace(" ", r"[\s_]*")
+    pattern = pattern.replace("{name}", KOREAN_NAME if korean else ENGLISH_NAME)
+    if not korean:
+        pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _build_rules() -> dict[str, list[_Rule]]:
+    rules = {kind: [_Rule(_compile(p)) for p in patterns] for kind, patterns in KEYWORDS.items()}
+    rules["event"] = [
+        _Rule(_compile(p), event) for event, patterns in EVENT_KEYWORDS.items() for p in patterns
+    ]
+    return rules
+
+
+RULES = _build_rules()
+
+
+class CaptionTextSignal(Signal):
+    name = "caption-text"
+    version = 1
+    title = "What captions reveal"
+    description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
+
+    def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
+        for appearance in photo.appearances:
+            yield from _appearance_findings(appearance)
+
+
+def _appearance_findings(appearance: dict[str, Any]) -> Iterator[Finding]:
+    hits = [
+        *_caption_hits(appearance.get("caption") or ""),
+        *_tagged_user_hits(appearance.get("tagged_users") or []),
+    ]
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        if (hit.kind, hit.quote) in seen:
+            continue
+        seen.add((hit.kind, hit.quote))
+        yield _finding(hit, appearance)
+
+
+def _caption_hits(caption: str) -> list[_Hit]:
+    # NFC: exports from some phones store Hangul as separate jamo, which no pattern would match.
+    text = unicodedata.normalize("NFC", caption)
+    spans = [
+        *_phone_spans(text),
+        *_regex_spans("email", EMAIL, text),
+        *_regex_spans("mention", MENTION, text, detail="handle"),
+        *_regex_spans("hashtag", HASHTAG, text, detail="tag"),
+        *_keyword_spans(text),
+    ]
+    spans.sort(key=lambda s: (s.start, s.kind))
+    return [_Hit(s.kind, text[s.start : s.end], _context(text, s.start, s.end), s.details) for s in spans]
+
+
+def _phone_spans(text: str) -> Iterator[_Span]:
+    # Region KR reads 010-1234-5678 as Korean; numbers written with +82, +1... are read as such.
+    # VALID (not POSSIBLE) leniency: the number must be dialable, which rules out years, dates and
+    # student numbers ("2023", "1234-5678", "2023123456") that merely have the right length.
+    matcher = phonenumbers.PhoneNumberMatcher(text, "KR", leniency=phonenumbers.Leniency.VALID)
+    for match in matcher:
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        yield _Span("phone", match.start, match.end, {"e164": e164})
+
+
+def _regex_spans(kind: str, regex: re.Pattern[str], text: str, detail: str | None = None) -> Iterator[_Span]:
+    """Spans of `regex`; `detail` names the evidence key for its first group (the handle, the tag)."""
+    for match in regex.finditer(text):
+        details = {detail: match.group(1)} if detail else {}
+        yield _Span(kind, match.start(), match.end(), details)
+
+
+def _keyword_spans(text: str) -> Iterator[_Span]:
+    for kind, rules in RULES.items():
+        candidates = [
+            _Span(kind, match.start(), match.end(), _keyword_details(rule, match))
+            for rule in rules
+            for match in rule.regex.finditer(text)
+        ]
+        yield from _longest_first(candidates)
+
+
+def _keyword_details(rule: _Rule, match: re.Match[str]) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if match.groupdict().get("name"):
+        details["name"] = match.group(0)  # the name with its word: 한빛고등학교, Yonsei University
+    if rule.event:
+        details["event"] = rule.event
+    return details
+
+
+def _longest_first(spans: list[_Span]) -> list[_Span]:
+    """Drop spans overlapping a longer one of the same kind: 고려대학교, not also 고려대 inside it."""
+    kept: list[_Span] = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
+        if all(span.end <= other.start or span.start >= other.end for other in kept):
+            kept.append(span)
+    return kept
+
+
+def _tagged_user_hits(tagged_users: list[str]) -> Iterator[_Hit]:
+    # The tag list is the text a person sees, so the context is the neighbouring tags.
+    listing = ", ".join(tagged_users)
+    start = 0
+    for handle in tagged_users:
+        end = start + len(handle)
+        if handle.strip():
+            yield _Hit("tagged_user", handle, _context(listing, start, end), {"handle": handle.lstrip("@")})
+        start = end + len(", ")
+
+
+def _context(text: str, start: int, end: int) -> str:
+    window = text[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS]
+    return " ".join(window.split())
+
+
+def _finding(hit: _Hit, appearance: dict[str, Any]) -> Finding:
+    lead = EVENT_SUMMARY[hit.details["event"]] if hit.kind == "event" else SUMMARY[hit.kind]
+    if "name" in hit.details:
+        lead = f"Caption names a {hit.kind}"
+    evidence = {
+        "quote": hit.quote,
+        "context": hit.context,
+        "appearance": appearance.get("id"),
+        "platform": appearance.get("platform"),
+        "account": appearance.get("account"),
+        **hit.details,
+    }
+    return Finding(
+        kind=hit.kind, summary=f'{lead}: "{hit.quote}"', evidence=evidence, severity=SEVERITY[hit.kind]
+    )

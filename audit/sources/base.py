@@ -1,0 +1,30 @@
+"""What every source is: a named class that turns one configured account into Items."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Iterator
+
+from ..models import Item, ItemError
+
+if TYPE_CHECKING:
+    from ..config import Account
+
+
+class Source:
+    """Subclasses declare themselves with class attributes and implement `items()`.
+
+    `items()` is a generator: it yields an Item per media file (or per post whose media
+    file is missing) and an ItemError for anything it could not read; it never raises for a
+    single bad record. Raising an AuditError means the whole account cannot be read.
+    """
+
+    name: ClassVar[str]  # the `platform` value in accounts.toml
+    description: ClassVar[str]  # one line for `photo-audit sources`
+    needs: ClassVar[str] = "path"  # which config key locates the account: path, url or handle
+    live: ClassVar[bool] = False  # True when collection talks to the network (needs proof of control)
+
+    def __init__(self, account: "Account"):
+        self.account = account
+
+    def items(self) -> Iterator[Item | ItemError]:
+        raise NotImplementedError

@@ -1,0 +1,29 @@
+"""A local folder of photos, searched recursively. Files keep their full EXIF, unlike platform exports."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterator
+
+from ..archive import FolderTree
+from ..errors import InputError
+from ..models import Item, ItemError
+from .base import Source
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
+
+
+class FolderSource(Source):
+    name = "folder"
+    description = "A local folder of photos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF)"
+
+    def items(self) -> Iterator[Item | ItemError]:
+        root = self.account.path
+        if not root.is_dir():
+            raise InputError(f"{root}: not a folder")
+        tree = FolderTree(root)
+        for rel in sorted(tree.files()):
+            if PurePosixPath(rel).suffix.lower() in PHOTO_SUFFIXES:
+                yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file")
+            else:
+                yield ItemError(rel, "skipped: not a photo format this tool reads", stage="skip")

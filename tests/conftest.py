@@ -1,0 +1,55 @@
+"""Shared test helpers: small generated images and configs, built in tmp_path."""
+
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def jpeg_bytes(color=(200, 80, 40), size=(64, 48), gps: tuple[float, float] | None = None, text: str | None = None) -> bytes:
+    """A small JPEG; with gps, its EXIF carries that position (N/E refs)."""
+    image = Image.new("RGB", size, color)
+    if text:
+        from PIL import ImageDraw
+
+        ImageDraw.Draw(image).text((2, 2), text, fill=(255, 255, 255))
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = _gps_ifd(*gps)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes() if gps else b"")
+    return out.getvalue()
+
+
+def _gps_ifd(lat: float, lon: float) -> dict:
+    def dms(value: float):
+        value = abs(value)
+        degrees = int(value)
+        minutes_full = (value - degrees) * 60
+        minutes = int(minutes_full)
+        seconds = Fraction((minutes_full - minutes) * 60).limit_denominator(10000)
+        return (Fraction(degrees), Fraction(minutes), seconds)
+
+    return {1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)}
+
+
+def write_config(folder: Path, body: str) -> Path:
+    path = folder / "accounts.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def photo_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "photos"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "plain.jpg").write_bytes(jpeg_bytes())
+    (folder / "sub" / "home.jpg").write_bytes(jpeg_bytes((10, 120, 200), gps=(37.5563, 126.9236)))
+    (folder / "notes.txt").write_text("not a photo")
+    return folder

@@ -1,0 +1,42 @@
+"""The registries, the README tables and docs/scoring.md stay in step."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from audit.scoring import GROUP_CAPS, WEIGHTS
+from audit.signals import SIGNALS
+from audit.sources import SOURCES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _table_first_column(markdown: str, heading: str) -> set[str]:
+    """Names in backticks in the first column of the table under a '## heading'."""
+    section = markdown.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\|\s*`([^`]+)`", section, flags=re.M))
+
+
+def test_readme_lists_every_source_and_only_those():
+    assert _table_first_column((ROOT / "README.md").read_text(encoding="utf-8"), "Sources") == set(SOURCES)
+
+
+def test_readme_lists_every_signal_and_only_those():
+    assert _table_first_column((ROOT / "README.md").read_text(encoding="utf-8"), "Signals") == set(SIGNALS)
+
+
+def test_registry_entries_declare_themselves():
+    for name, cls in SOURCES.items():
+        assert cls.name == name and cls.description and cls.needs in ("path", "url", "handle")
+    for name, cls in SIGNALS.items():
+        assert cls.name == name and cls.description and cls.title and isinstance(cls.version, int)
+
+
+def test_scoring_doc_matches_the_weights_table():
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| (\d+) \| (\d+) \| (.+?) \|$", doc, flags=re.M)
+    documented = {(signal, kind): (int(points), int(cap), fact) for signal, kind, points, cap, fact in rows}
+    assert documented == {key: (w.points, w.cap, w.fact) for key, w in WEIGHTS.items()}
+    for group, cap in GROUP_CAPS.items():
+        assert f"cap of **{cap}**" in doc
