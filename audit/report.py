@@ -88,6 +88,7 @@ def _photo_card(db, row: dict, accounts: dict) -> dict:
         appearance["tagged_users"] = json.loads(appearance["tagged_users"] or "[]")
     return {
         "id": row["id"],
+        "label": appearances[0]["media_name"] if appearances else row["id"][:12],
         "status": row["status"],
         "media_type": row["media_type"],
         "format": row["format"],
@@ -109,11 +110,14 @@ def _account_summary(account: dict, photos: list[dict]) -> dict:
 
 
 def _sections(photos: list[dict]) -> list[dict]:
-    """One section per signal that found something; signals with nothing get no section at all."""
+    """One section per signal that scored something; signals with nothing get no section at all.
+
+    Facts that add no points (hashtags, camera model) stay on the photo cards.
+    """
     sections = []
     for signal in SIGNALS.values():
         rows = [
-            (photo, [r for r in photo["reasons"] if r["signal"] == signal.name])
+            (photo, [r for r in photo["reasons"] if r["signal"] == signal.name and r["points"]])
             for photo in photos
         ]
         rows = [(photo, reasons) for photo, reasons in rows if reasons]

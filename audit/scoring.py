@@ -72,7 +72,7 @@ def score_photo(findings: Iterable[dict]) -> Score:
     """Score one photo from its findings rows (dicts with signal, kind, summary, evidence)."""
     reasons: list[Reason] = []
     used: dict[object, int] = {}  # points given so far, per kind and per group
-    ordered = sorted(findings, key=lambda r: (-_points_of(r), r["signal"], r["kind"], r["summary"]))
+    ordered = sorted(findings, key=_award_order)
     for row in ordered:
         key = (row["signal"], row["kind"])
         weight = WEIGHTS.get(key)
@@ -84,9 +84,12 @@ def score_photo(findings: Iterable[dict]) -> Score:
     return Score(total, recommend(total, reasons), reasons)
 
 
-def _points_of(row: dict) -> int:
+def _award_order(row: dict) -> tuple:
+    """Heaviest first; among equals, the longest quote (the most specific clue) takes the points."""
     weight = WEIGHTS.get((row["signal"], row["kind"]))
-    return weight.points if weight else 0
+    evidence = row["evidence"] if isinstance(row["evidence"], dict) else json.loads(row["evidence"])
+    quote = str(evidence.get("quote", ""))
+    return (-(weight.points if weight else 0), row["signal"], row["kind"], -len(quote), row["summary"])
 
 
 def _award(weight: Weight, key: tuple[str, str], used: dict[object, int]) -> int:

@@ -368,3 +368,21 @@ def test_context_is_about_forty_characters_around_the_quote():
     assert "010-1234-5678" in context
     assert len(context) <= len("010-1234-5678") + 40
     assert context.startswith("가") and context.endswith("나")
+
+
+@pytest.mark.parametrize(
+    "caption, kind, quote",
+    [
+        ("카페 알바 첫날", "workplace", "알바"),
+        ("finally found a part-time job", "workplace", "part-time job"),
+        ("집에서 뒹굴뒹굴", "home", "집에서"),
+        ("대동제 준비 중 #서울한강대 #대동제", "university", "#서울한강대"),
+    ],
+)
+def test_everyday_clues(caption, kind, quote):
+    assert quotes(caption, kind) == [quote]
+
+
+@pytest.mark.parametrize("caption", ["#청춘시대", "#기대", "#mz세대", "#침대", "우리집중"])
+def test_words_ending_like_a_clue_do_not_fire(caption):
+    assert not [f for f in findings(caption) if f.kind in ("university", "home")]

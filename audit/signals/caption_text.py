@@ -42,6 +42,9 @@ KEYWORDS: dict[str, list[str]] = {
         "(?P<name>kaist|postech)",
         "{name} universit(?:y|ies)", "universit(?:y|ies) of {name}", "{name} colleges?",
         "campus", "grad school",
+        # A hashtag of a short university name (#서울한강대), minus common words ending in 대: 시대 (era),
+        # 세대 (generation), 무대 (stage), 기대 (hope), 반대 (opposite), 상대, 현대, 절대, 침대 (bed).
+        "#(?P<name>[가-힣]{2,8}(?<!시|세|무|기|반|상|현|절|침)대)(?![가-힣])",
     ],
     "student_number": [
         # The number itself when written next to the word: 23학번, 학번 2023123456.
@@ -49,14 +52,15 @@ KEYWORDS: dict[str, list[str]] = {
         r"student (?:id|number|no\.?|card)(?: [#:]? \d{4,10})?",
     ],
     "workplace": [
-        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "입사", "야근", "사원증",
+        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "입사", "야근", "사원증", "알바", "아르바이트",
+        "part-? ?time job",
         "my office", "at the office", "at work", "my company", "my job", "intern(?:ing)? at",
         "work(?:s|ing)? at", "co-?workers?", "colleagues?",
     ],
     "home": [
         # 집중 (focus), 집단 (group)... start with 집 too: only "우리 집" itself is home. Bare 자취 is
         # also "trace" (발자취), so only the room and the student living alone.
-        "우리 집(?!중|단|합|회|착|계|필)", "(?<![가-힣])집 앞", "자취방", "자취생", "기숙사", "하숙",
+        "우리 집(?!중|단|합|회|착|계|필)", "(?<![가-힣])집 앞", "(?<![가-힣])집에서", "자취방", "자취생", "기숙사", "하숙",
         "my house", "my home", "my apartment", "my apt", "my flat", "home sweet home",
         "dorm(?:s|itory|itories)?",
     ],

@@ -1,0 +1,83 @@
+"""`photo-audit demo` on the shipped example finds what the example was built to reveal (examples/demo_expected.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audit.cli import cli
+from audit.db import open_db
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXPECTED = json.loads((EXAMPLES / "demo_expected.json").read_text(encoding="utf-8"))
+# caption_reveals tag in demo_expected.json -> the finding kinds that must show it
+CAPTION_KINDS = {
+    "phone": {"phone"},
+    "email": {"email"},
+    "workplace": {"workplace"},
+    "home": {"home"},
+    "mention": {"mention"},
+    "family_event": {"event"},
+    "school": {"school", "university"},
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == str((tmp / "r.html").resolve())
+    return open_db(tmp / "d.db"), (tmp / "r.html").read_text(encoding="utf-8")
+
+
+def _kinds_for(db, media_suffix: str) -> set[tuple[str, str]]:
+    rows = db.query(
+        "select findings.signal, findings.kind from findings join appearances on appearances.photo = findings.photo "
+        "where ? like '%' || appearances.media_name",
+        [media_suffix],
+    )
+    return {(row["signal"], row["kind"]) for row in rows}
+
+
+POSTED = [f for f in EXPECTED["files"] if f["account"]]
+
+
+@pytest.mark.parametrize("entry", POSTED, ids=[f["path"].rsplit("/", 1)[-1] for f in POSTED])
+def test_every_demo_file_gets_the_expected_location_verdict(demo, entry):
+    db, _ = demo
+    kinds = _kinds_for(db, entry["path"])
+    leaks = bool(kinds & {("exif", "gps"), ("platform-location", "geotag")})
+    assert leaks == (entry["gps"] is not None)
+
+
+@pytest.mark.parametrize("entry", POSTED, ids=[f["path"].rsplit("/", 1)[-1] for f in POSTED])
+def test_every_demo_caption_clue_is_found(demo, entry):
+    db, _ = demo
+    found = {kind for signal, kind in _kins(db, entry)}
+    for tag in entry.get("caption_reveals", []):
+        if tag in CAPTION_KINDS:
+            assert found & CAPTION_KINDS[tag], (tag, entry["caption"])
+
+
+def _kins(db, entry):
+    return {(s, k) for s, k in _kinds_for(db, entry["path"]) if s == "caption-text"}
+
+
+def test_the_same_photo_on_two_accounts_counts_once(demo):
+    db, _ = demo
+    rows = list(db.query("select photo, count(distinct account) as n from appearances group by photo having n > 1"))
+    assert len(rows) == 1
+    media = {row["media_name"] for row in db["appearances"].rows_where("photo = ?", [rows[0]["photo"]])}
+    assert "graduation.jpg" in media
+
+
+def test_demo_report_ranks_and_explains(demo):
+    db, html = demo
+    top = next(db.query("select photos.id, score, action from scores join photos on photos.id = scores.photo order by score desc limit 1"))
+    assert top["score"] >= 50 and top["action"] == "remove"
+    assert "010-1234-5678" in html and "minji.kim@example.com" in html
+    assert db["errors"].count_where("stage != 'skip'") == 0
