@@ -82,3 +82,13 @@ def test_not_a_database(tmp_path):
     result = CliRunner().invoke(cli, ["report", "--db", str(bad), "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 6
     _one_line_error(result)
+
+
+def test_terminal_output_carries_no_control_characters(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "\x1b]0;pwned\x07\x1b[31mred.jpg").write_bytes(b"not an image \x1b[2J")
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 0
+    assert "red.jpg" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
