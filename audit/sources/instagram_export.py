@@ -8,29 +8,37 @@ top folder works too:
   your_instagram_activity/media/...           some 2025 exports; also posts_1.html... (HTML variant)
 The exported media files carry no EXIF: location and camera details survive only in these documents,
 so every post is inventoried even when its media file is not in the export.
+The HTML variant is read by instagram_html; the record readers shared with other Meta exports are in
+meta_records.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import posixpath
 import re
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
-
-from bs4 import BeautifulSoup, Tag
-from bs4.exceptions import ParserRejectedMarkup
+from typing import Any, Iterator, NamedTuple
 
 from ..archive import ExportTree, open_tree
 from ..errors import InputError
 from ..models import Item, ItemError, Origin
-from ..textfix import fix_mojibake_deep
 from .base import Source
+from .instagram_html import html_entries
+from .meta_records import (
+    RecordContext,
+    each_record,
+    epoch,
+    exif_location,
+    exif_records,
+    iso_time,
+    media_type,
+    parse_json,
+    text,
+)
 
 # A media list's file name without its number (posts_2.json -> posts) says what its items are.
 KINDS = {
@@ -46,23 +54,6 @@ DOCUMENT_PATTERNS = ("content/*.json", "media/*.json", "content/*.html", "media/
 LEGACY_DOCUMENT = "media.json"
 # media.json keeps one list per kind; "direct" (photos sent in private messages) is not something posted.
 LEGACY_KINDS = {"photos": "post", "videos": "post", "stories": "story", "profile": "profile_photo"}
-
-VIDEO_SUFFIXES = {".mp4", ".mov"}
-
-# The HTML variant: one box per post. The `_xx` classes are generated, so they are used only to find
-# the boxes and the date; everything else is found by structure.
-HTML_POST_BOX = "div.pam._3-95._2ph-._a6-g.uiBoxWhite.noborder"
-HTML_DATE = "div._a6-o"
-# Table labels are localised. Known labels come first; when none is known, the structure decides
-# (see html_location and html_tagged_users). The Korean labels are our best reading, not verified.
-LATITUDE_LABELS = {"latitude", "위도"}
-LONGITUDE_LABELS = {"longitude", "경도"}
-TAGGED_USERS_LABELS = {"tagged users", "태그된 사용자", "태그된 사람"}
-# "name (Tagged, 0.00, 0.00), other (Coauthor)": a handle, then its role and tag position in brackets.
-TAGGED_ENTRY = r"([^\s,()]+)\s*\([^()]*\)"
-TAGGED_VALUE = re.compile(rf"{TAGGED_ENTRY}(?:\s*,\s*{TAGGED_ENTRY})*")
-ENGLISH_DATE = "%b %d, %Y %I:%M %p"  # "Oct 19, 2025 6:11 pm"
-KOREAN_DATE = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s*(오전|오후)\s*(\d{1,2}):(\d{2})")
 
 # What reading one file of a sound archive can still raise: a corrupt member, an unsupported
 # compression method (NotImplementedError from zipfile), a member too large to read.
@@ -156,20 +147,6 @@ def read_document(tree: ExportTree, document: Document) -> Iterator[Item | ItemE
     yield from each_record(records, document.rel, partial(post_items, kind=document.kind, bare_uri_type=bare_uri_type))
 
 
-def parse_json(raw: bytes, rel: str) -> Iterator[ItemError]:
-    """Yields an ItemError and returns None when the file is not JSON; returns the repaired document."""
-    try:
-        # Meta writes every string as UTF-8 bytes escaped one by one: repair all of them, keys too.
-        return fix_mojibake_deep(json.loads(raw))
-    except json.JSONDecodeError as exc:
-        yield ItemError(rel, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-    except UnicodeDecodeError as exc:
-        yield ItemError(rel, f"not valid UTF-8 at byte {exc.start}")
-    except RecursionError:
-        yield ItemError(rel, "JSON nested too deeply to read")
-    return None
-
-
 def record_list(data: Any) -> list | None:
     """posts_N.json is a bare list; the others wrap theirs ({"ig_stories": [...]}, names vary)."""
     if isinstance(data, list):
@@ -179,35 +156,6 @@ def record_list(data: Any) -> list | None:
         if lists:
             return [record for records in lists for record in records]
     return None
-
-
-class RecordContext:
-    """Where a record is, and what in it could not be read.
-
-    A field that cannot be read is left empty and reported, and the media is still inventoried:
-    a garbled time must not hide a location leak. Only a media entry without a file name is dropped.
-    """
-
-    def __init__(self, rel: str, label: str):
-        self.source_item = f"{rel} {label}"
-        self.problems: list[str] = []
-
-    def note(self, field: str, problem: str) -> None:
-        self.problems.append(f"field '{field}' {problem}")
-
-    def errors(self) -> list[ItemError]:
-        return [ItemError(self.source_item, problem) for problem in self.problems]
-
-
-def each_record(
-    records: Iterable[Any], rel: str, read_record: Callable[[Any, RecordContext], Iterable[Item]], name: str = "record"
-) -> Iterator[Item | ItemError]:
-    """The problems, then the Items, of every record: one bad record never stops the file."""
-    for index, record in enumerate(records):
-        context = RecordContext(rel, f"{name} {index}")
-        items = list(read_record(record, context))
-        yield from context.errors()
-        yield from items
 
 
 # --- JSON, 2019 onwards ---------------------------------------------------------------------------
@@ -281,29 +229,6 @@ def media_item(
     )
 
 
-def exif_records(metadata: dict, context: RecordContext, where: str) -> list[dict]:
-    """`exif_data` of photo_metadata and video_metadata: location and camera records (device_id,
-    software, source_type, date_time_original, lens_model, iso...), kept whole as evidence."""
-    records = []
-    for holder in ("photo_metadata", "video_metadata"):
-        section = metadata.get(holder)
-        exif = section.get("exif_data", []) if isinstance(section, dict) else []
-        if not isinstance(exif, list):
-            context.note(f"{where}media_metadata.{holder}.exif_data", "is not a list")
-            continue
-        records.extend(entry for entry in exif if isinstance(entry, dict))
-    return records
-
-
-def exif_location(exif: list[dict], context: RecordContext, where: str) -> tuple[float | None, float | None]:
-    for entry in exif:
-        if "latitude" in entry or "longitude" in entry:
-            pair = coordinates(entry.get("latitude"), entry.get("longitude"), context, f"{where}exif_data.latitude")
-            if pair:
-                return pair
-    return None, None
-
-
 # --- JSON, media.json before 2021 -----------------------------------------------------------------
 
 
@@ -341,191 +266,3 @@ def legacy_item(record: Any, context: RecordContext, kind: str, bare_uri_type: s
         caption=text(record.get("caption"), context, "caption"),
         location_name=text(record.get("location"), context, "location"),
     )
-
-
-# --- HTML, 2025 -----------------------------------------------------------------------------------
-
-
-def html_entries(raw: bytes, document: Document) -> Iterator[Item | ItemError]:
-    try:
-        page = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # One bad byte must not cost the whole file: report it, then read on with it replaced.
-        line = raw.count(b"\n", 0, exc.start) + 1
-        yield ItemError(document.rel, f"not valid UTF-8 at line {line} (byte {exc.start}); read with it replaced")
-        page = raw.decode("utf-8", errors="replace")
-    try:
-        boxes = BeautifulSoup(page, "html.parser").select(HTML_POST_BOX)
-    except ParserRejectedMarkup as exc:
-        yield ItemError(document.rel, f"not readable HTML: {exc}")
-        return
-    if not boxes:
-        yield ItemError(document.rel, f"no post boxes ({HTML_POST_BOX}) found: the export layout may have changed")
-        return
-    yield from each_record(boxes, document.rel, partial(html_post_items, kind=document.kind))
-
-
-def html_post_items(box: Tag, context: RecordContext, kind: str) -> Iterator[Item]:
-    media = [tag for tag in box.select("img[src], video[src]") if tag["src"].strip()]
-    if not media:
-        context.note("img src", "is missing: the post shows no media file")
-        return
-    heading = box.find("h2")  # the caption, when there is one
-    date = box.select_one(HTML_DATE)
-    rows = table_rows(box)
-    lat, lon = html_location(rows, context)
-    common = {
-        "source_item": context.source_item,
-        "origin": None,
-        "kind": kind,
-        "post_id": PurePosixPath(media[0]["src"]).stem,  # as for JSON: the first media file's stem
-        "posted_at": html_time(date.get_text(strip=True), context) if date else None,
-        "caption": (heading.get_text().strip() or None) if heading else None,
-        "lat": lat,
-        "lon": lon,
-        "tagged_users": html_tagged_users(rows),
-        # The HTML prints times without a zone; they are read as UTC and flagged so.
-        "extra": {"details": dict(rows), "time_zone": "not in the export, read as UTC"},
-    }
-    for tag in media:
-        uri = tag["src"]
-        yield Item(media_name=uri, media_type=media_type(uri, tag.name == "video", "image"), **common)
-
-
-def table_rows(box: Tag) -> list[tuple[str, str]]:
-    """Label/value pairs of a post's details table. A row is either two cells (label, value) or one
-    cell holding the label as text and the value in a nested div."""
-    rows = []
-    for row in box.select("table tr"):
-        cells = row.find_all("td")
-        if len(cells) >= 2:
-            rows.append((cells[0].get_text(" ", strip=True), cells[1].get_text(" ", strip=True)))
-        elif cells:
-            label = "".join(cells[0].find_all(string=True, recursive=False)).strip()
-            value = cells[0].find("div")
-            rows.append((label, value.get_text(" ", strip=True) if value else ""))
-    return rows
-
-
-def labelled(rows: list[tuple[str, str]], labels: set[str]) -> str | None:
-    return next((value for label, value in rows if label.casefold() in labels), None)
-
-
-def html_location(rows: list[tuple[str, str]], context: RecordContext) -> tuple[float | None, float | None]:
-    """Latitude and longitude by label; in an unknown language, the first two adjacent rows whose
-    values are both numbers (the table lists Latitude then Longitude first; the fields after them
-    are ids, words and dates, so no other pair of adjacent rows is numeric)."""
-    lat, lon = labelled(rows, LATITUDE_LABELS), labelled(rows, LONGITUDE_LABELS)
-    if lat is None or lon is None:
-        values = [value for _, value in rows]
-        lat, lon = next(
-            ((a, b) for a, b in zip(values, values[1:]) if number(a) is not None and number(b) is not None),
-            (None, None),
-        )
-    if lat is None:
-        return None, None
-    return coordinates(lat, lon, context, "Latitude") or (None, None)
-
-
-def html_tagged_users(rows: list[tuple[str, str]]) -> list[str]:
-    """Handles from "name (Tagged, 0.00, 0.00), other (Coauthor)"; by label, else by that shape."""
-    value = labelled(rows, TAGGED_USERS_LABELS)
-    if value is None:
-        value = next((v for _, v in rows if TAGGED_VALUE.fullmatch(v)), None)
-    return re.findall(TAGGED_ENTRY, value) if value else []
-
-
-def html_time(value: str, context: RecordContext) -> datetime | None:
-    """"Oct 19, 2025 6:11 pm", or the Korean "2025년 10월 19일 오후 6:11"; no zone, read as UTC."""
-    try:
-        naive = datetime.strptime(value, ENGLISH_DATE)
-    except ValueError:
-        naive = korean_time(value)
-    if naive is None:
-        context.note("date", f"is not a date this tool reads: {value!r}")
-        return None
-    return naive.replace(tzinfo=timezone.utc)
-
-
-def korean_time(value: str) -> datetime | None:
-    match = KOREAN_DATE.fullmatch(value)
-    if not match:
-        return None
-    year, month, day, half, hour, minute = match.groups()
-    hour_24 = int(hour) % 12 + (12 if half == "오후" else 0)
-    try:
-        return datetime(int(year), int(month), int(day), hour_24, int(minute))
-    except ValueError:
-        return None
-
-
-# --- Field readers shared by every layout ---------------------------------------------------------
-
-
-def media_type(uri: str, video_metadata: bool, bare_uri_type: str) -> str:
-    suffix = PurePosixPath(uri).suffix.lower()
-    if video_metadata or suffix in VIDEO_SUFFIXES:
-        return "video"
-    return "image" if suffix else bare_uri_type
-
-
-def text(value: Any, context: RecordContext, field: str) -> str | None:
-    """A caption or name: None when absent or empty."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        context.note(field, f"is not text: {value!r}")
-        return None
-    return value.strip() or None
-
-
-def epoch(value: Any, context: RecordContext, field: str) -> datetime | None:
-    """Epoch seconds (UTC). 0 is how Meta writes "unknown"."""
-    if value is None or value == 0:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        context.note(field, f"is not epoch seconds: {value!r}")
-        return None
-    try:
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        context.note(field, f"is out of range: {value!r}")
-        return None
-
-
-def iso_time(value: Any, context: RecordContext, field: str) -> datetime | None:
-    """"2018-12-31T08:05:13": media.json writes no zone; read as UTC like the later epoch times
-    (an assumption: formats.md does not say)."""
-    if value is None or value == "":
-        return None
-    try:
-        stamp = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        context.note(field, f"is not a date: {value!r}")
-        return None
-    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp
-
-
-def number(value: Any) -> float | None:
-    """A finite number from JSON (int or float) or HTML (text); None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    return None
-
-
-def coordinates(lat_value: Any, lon_value: Any, context: RecordContext, field: str) -> tuple[float, float] | None:
-    """A (lat, lon) pair; None for 0, 0, which is how Meta writes "no location"."""
-    lat, lon = number(lat_value), number(lon_value)
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        context.note(field, f"is not a coordinate pair: {lat_value!r}, {lon_value!r}")
-        return None
-    if lat == 0 and lon == 0:
-        return None
-    return lat, lon
