@@ -96,8 +96,18 @@ def _create_inventory(db: sqlite_utils.Database) -> None:
     db["findings"].create_index(["photo", "signal"])
 
 
+def _add_faces(db: sqlite_utils.Database) -> None:
+    # Reference encodings of the user's face: from `me` photos, or from a cluster the user confirmed.
+    db["reference_faces"].create({"id": str, "source": str, "encoder": str, "encoding": str}, pk="id")
+    # Which faces look alike across the inventory, for "probably you" when there are no references.
+    db["face_clusters"].create({"finding": str, "photo": str, "cluster": int}, pk="finding")
+    db["photos"].add_column("phash", str)  # perceptual hash: platforms re-encode, so sha256 misses copies
+    db["photos"].add_column("group_id", str)  # the first photo this one is a near-duplicate of, else itself
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
+    ("0002_faces_and_near_duplicates", _add_faces),
 ]
 
 

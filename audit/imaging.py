@@ -66,9 +66,8 @@ def decode(data: bytes, max_side: int | None = None) -> Image.Image:
     return image
 
 
-def thumbnail_jpeg(data: bytes, side: int = THUMB_SIDE) -> bytes:
-    """A small JPEG with no metadata, for embedding in the report."""
-    image = decode(data, max_side=side)
+def jpeg_bytes(image: Image.Image) -> bytes:
+    """The image as a JPEG with no metadata (for embedding thumbnails in the report)."""
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     out = io.BytesIO()

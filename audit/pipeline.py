@@ -19,6 +19,7 @@ from . import imaging
 from .archive import read_origin
 from .config import Account, Config
 from .db import record_error, stable_id
+from .dedupe import group_near_duplicates, perceptual_hash
 from .errors import AuditError
 from .models import Item, ItemError
 from .photo import PhotoView
@@ -166,14 +167,14 @@ def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
 def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
     """Run every signal whose version or inputs changed since it last ran on a photo."""
     tally = Tally()
-    signals = [cls() for cls in SIGNALS.values()]
+    signals = [(signal, signal.prepare(db)) for signal in (cls() for cls in SIGNALS.values())]
     total = db["photos"].count
     with bar(photo_views(db), total, "Analysing") as photos:
         for photo in photos:
             _thumbnail(db, photo, run, tally)
-            inputs = stable_id(sorted(a["id"] for a in photo.appearances))
-            for signal in signals:
-                _run_signal(db, signal, photo, inputs, run, tally)
+            appearance_ids = sorted(a["id"] for a in photo.appearances)
+            for signal, fingerprint in signals:
+                _run_signal(db, signal, photo, stable_id(appearance_ids, fingerprint), run, tally)
     return tally
 
 
@@ -181,12 +182,14 @@ def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:
     if photo.status != "ok" or photo.media_type != "image" or db["thumbnails"].count_where("photo = ?", [photo.id]):
         return
     try:
-        jpeg = imaging.thumbnail_jpeg(photo.data)
+        small = imaging.decode(photo.data, max_side=imaging.THUMB_SIDE)
     except AuditError as exc:
         record_error(db, run, _where(photo), _item(photo), "decode", exc.message)
         tally.add("errors")
         return
-    db["thumbnails"].insert({"photo": photo.id, "jpeg": jpeg}, pk="photo", replace=True)
+    with db.conn:
+        db["thumbnails"].insert({"photo": photo.id, "jpeg": imaging.jpeg_bytes(small)}, pk="photo", replace=True)
+        db["photos"].update(photo.id, {"phash": perceptual_hash(small)})
 
 
 def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tally) -> None:
@@ -241,18 +244,30 @@ def _item(photo: PhotoView) -> str:
 
 
 def score(db: sqlite_utils.Database) -> Tally:
-    """(Re)compute every photo's score from its findings; unchanged scores are left untouched."""
+    """Group near-duplicates, then score each group from the findings of all its copies.
+
+    A picture posted twice is one exposure: every copy gets the group's score and action,
+    because it is only gone once every copy is gone. Unchanged scores are left untouched.
+    """
     tally = Tally()
-    for row in db.query("select id from photos"):
-        findings = list(db.query("select * from findings where photo = ?", [row["id"]]))
-        result = score_photo(findings)
-        record = {
-            "photo": row["id"],
-            "score": result.score,
-            "action": result.action,
-            "reasons": json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True),
-            "scoring_version": SCORING_VERSION,
-        }
-        db["scores"].upsert(record, pk="photo")
-        tally.add("scored")
+    group_near_duplicates(db)
+    groups: dict[str, list[str]] = {}
+    for row in db.query("select id, coalesce(group_id, id) as grp from photos order by id"):
+        groups.setdefault(row["grp"], []).append(row["id"])
+    for members in groups.values():
+        result = score_photo(_group_findings(db, members))
+        reasons = json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True)
+        for member in members:
+            record = {"photo": member, "score": result.score, "action": result.action, "reasons": reasons}
+            db["scores"].upsert({**record, "scoring_version": SCORING_VERSION}, pk="photo")
+            tally.add("scored")
     return tally
+
+
+def _group_findings(db, members: list[str]) -> list[dict]:
+    """Findings of every copy; a fact found in two copies (the same caption clue) is listed once."""
+    marks = ", ".join("?" for _ in members)
+    unique: dict[tuple, dict] = {}
+    for row in db.query(f"select * from findings where photo in ({marks}) order by photo, id", members):
+        unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
+    return list(unique.values())

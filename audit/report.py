@@ -71,18 +71,25 @@ def report_data(db: sqlite_utils.Database) -> dict:
     }
 
 
+# One card per group of near-duplicates, shown with its first photo's thumbnail.
 _RANKED = """
 select photos.*, scores.score, scores.action, scores.reasons, thumbnails.jpeg
 from photos
 left join scores on scores.photo = photos.id
 left join thumbnails on thumbnails.photo = photos.id
+where coalesce(photos.group_id, photos.id) = photos.id
 order by coalesce(scores.score, 0) desc, photos.id
+"""
+_GROUP_APPEARANCES = """
+select appearances.* from appearances join photos on photos.id = appearances.photo
+where coalesce(photos.group_id, photos.id) = ?
+order by appearances.posted_at, appearances.id
 """
 
 
 def _photo_card(db, row: dict, accounts: dict) -> dict:
     reasons = json.loads(row["reasons"] or "[]")
-    appearances = list(db.query("select * from appearances where photo = ? order by posted_at, id", [row["id"]]))
+    appearances = list(db.query(_GROUP_APPEARANCES, [row["id"]]))
     for appearance in appearances:
         appearance["account_display"] = accounts.get(appearance["account"], {}).get("display", appearance["account"])
         appearance["tagged_users"] = json.loads(appearance["tagged_users"] or "[]")

@@ -35,13 +35,13 @@ def _render(tmp_path: Path) -> BeautifulSoup:
         _post("media/posts/202401/1.jpg", PAYLOAD, 1704067200, 37.55, 126.92),
         _post("media/posts/202401/2.jpg", "lunch", 1704153600),
     ])
-    for name, color in (("1.jpg", (1, 2, 3)), ("2.jpg", (9, 9, 9))):
+    for name, color in (("1.jpg", (200, 30, 30)), ("2.jpg", (30, 200, 30))):
         target = export / "media" / "posts" / "202401" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(jpeg_bytes(color))
     folder = tmp_path / "photos"
     folder.mkdir()
-    (folder / f"{PAYLOAD.replace('/', '_')}.jpg").write_bytes(jpeg_bytes((5, 5, 5), gps=(37.5, 127.0)))
+    (folder / f"{PAYLOAD.replace('/', '_')}.jpg").write_bytes(jpeg_bytes((30, 30, 200), gps=(37.5, 127.0)))
     config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "export"\nhandle = "me"\n'
                                     '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
     out = tmp_path / "report.html"

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 from ..models import Finding
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from ..photo import PhotoView
 
 
@@ -21,6 +23,14 @@ class Signal:
     version: ClassVar[int]
     title: ClassVar[str]  # report section heading
     description: ClassVar[str]  # one line for the README and `photo-audit signals`
+
+    def prepare(self, db: "sqlite_utils.Database") -> str:
+        """Load what the signal needs from the whole inventory before any photo is analysed.
+
+        Returns a fingerprint of it: when the fingerprint changes (new reference photos of the
+        user, say), every photo is analysed again by this signal.
+        """
+        return ""
 
     def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
         raise NotImplementedError

@@ -1,0 +1,51 @@
+"""Near-duplicates across accounts: re-encoded and resized copies are one photo; different pictures are not."""
+
+from __future__ import annotations
+
+import io
+
+from click.testing import CliRunner
+from PIL import Image
+
+from audit.cli import cli
+from audit.db import open_db
+
+from .conftest import FIXTURES, jpeg_bytes, write_config
+
+ORIGINAL = FIXTURES / "images" / "exif" / "dn_Nikon_D5000.jpg"
+
+
+def _reencoded(data: bytes, width: int, quality: int) -> bytes:
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = image.resize((width, round(image.height * width / image.width)))
+    out = io.BytesIO()
+    image.save(out, "WEBP" if quality < 60 else "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_reencoded_copy_on_another_account_is_one_photo(tmp_path):
+    original = ORIGINAL.read_bytes()
+    for folder in ("camera", "blog", "other"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "camera" / "original.jpg").write_bytes(original)
+    (tmp_path / "blog" / "small.webp").write_bytes(_reencoded(original, 640, 50))
+    (tmp_path / "other" / "flat-red.jpg").write_bytes(jpeg_bytes((220, 20, 20), size=(300, 200)))
+    (tmp_path / "other" / "flat-blue.jpg").write_bytes(jpeg_bytes((20, 20, 220), size=(300, 200)))
+    config = write_config(tmp_path, "".join(
+        f'[[accounts]]\nplatform = "folder"\npath = "{name}"\nlabel = "{name}"\n' for name in ("camera", "blog", "other")
+    ))
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    db = open_db(tmp_path / "a.db")
+    groups = {row["group_id"] for row in db["photos"].rows}
+    assert db["photos"].count == 4 and len(groups) == 3
+    copies = list(db.query("select media_name, account from appearances join photos on photos.id = appearances.photo "
+                           "group by photos.group_id having count(*) > 1"))
+    assert len(copies) == 1
+    html = out.read_text(encoding="utf-8")
+    assert html.count('class="card"') == 3  # one card for the two copies, listing both places
+    assert "original.jpg" in html and "small.webp" in html
+    scores = {row["photo"]: row["score"] for row in db["scores"].rows}
+    photo_of = {row["media_name"]: row["photo"] for row in db["appearances"].rows}
+    assert scores[photo_of["small.webp"]] == scores[photo_of["original.jpg"]] > 0  # the GPS of the original counts for both
