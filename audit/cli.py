@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, faceid
 from .config import load_config
 from .db import finish_run, open_db, start_run
 from .errors import AuditError
@@ -122,6 +122,29 @@ def demo(db_path, out):
     """Audit the shipped example (a fictional student in Seoul) end to end and print the report's path."""
     config = load_config(resource_dir("examples") / "demo" / "accounts.toml")
     click.echo(str(audit_all(config, db_path, out, "demo")))
+
+
+@cli.command()
+@click.option("--confirm", "group", type=int, metavar="N", help="Record face group N as you.")
+@db_option
+@reports_errors
+def me(db_path, group):
+    """List the groups of look-alike faces in the inventory, and confirm which group is you.
+
+    For when accounts.toml lists no `me` reference photos: group 1 is the largest and probably
+    you. `photo-audit me --confirm 1` records it, and the next `analyze` (or `run`) tells your
+    face apart from other people's.
+    """
+    db = open_db(db_path)
+    if group is not None:
+        added = faceid.confirm_cluster(db, group)
+        click.echo(f"Face group {group} recorded as you ({added} faces). Run `photo-audit analyze` to apply it.")
+        return
+    groups = faceid.cluster_summary(db)
+    if not groups:
+        click.echo("No face groups: run `photo-audit analyze` first, or reference photos are already set (`me` in accounts.toml).")
+    for row in groups:
+        click.echo(f"group {row['cluster']}: {row['faces']} faces in {row['photos']} photos, e.g. {for_terminal(row['sample'])}")
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from typing import Callable, ContextManager, Iterable
 
 import sqlite_utils
 
-from . import imaging
+from . import faceid, imaging
 from .archive import read_origin
 from .config import Account, Config
 from .db import record_error, stable_id
@@ -60,6 +60,10 @@ def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_b
                     _store(db, account, obj, run, tally)
         except AuditError as exc:  # the whole account is unusable; the other accounts go on
             record_error(db, run, account.key, str(account.path or account.url), "collect", exc.message)
+            tally.add("errors")
+    if config.me and faceid.available() is None:  # without dlib the report says so; nothing to record per photo
+        for error in faceid.store_references(db, config.me):
+            record_error(db, run, "me", error.source_item, error.stage, error.message)
             tally.add("errors")
     return tally
 
@@ -175,7 +179,16 @@ def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
             appearance_ids = sorted(a["id"] for a in photo.appearances)
             for signal, fingerprint in signals:
                 _run_signal(db, signal, photo, stable_id(appearance_ids, fingerprint), run, tally)
+    _group_faces(db)
     return tally
+
+
+def _group_faces(db: sqlite_utils.Database) -> None:
+    """Without reference photos, group look-alike faces so the user can confirm which group is them."""
+    if faceid.available() is None and not faceid.load_references(db):
+        faceid.cluster_faces(db)
+    else:
+        db["face_clusters"].delete_where()
 
 
 def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:

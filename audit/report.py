@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 import jinja2
 import sqlite_utils
 
-from . import __version__
+from . import __version__, faceid
 from .db import now_utc
 from .resources import resource_dir
 from .scoring import LOCATION_KINDS
 from .signals import SIGNALS
+from .supply import face_supply
 
 IDENTITY_KINDS = {"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}
 ACTIONS = {
@@ -66,6 +67,8 @@ def report_data(db: sqlite_utils.Database) -> dict:
             "actions": Counter(p["action"] for p in photos),
         },
         "sections": _sections(photos),
+        "supply": face_supply(db),
+        "identity": _identity(db),
         "errors": errors,
         "actions": ACTIONS,
     }
@@ -108,6 +111,16 @@ def _photo_card(db, row: dict, accounts: dict) -> dict:
         "appearances": appearances,
         "location_points": sum(r["points"] for r in reasons if (r["signal"], r["kind"]) in LOCATION_KINDS),
         "identity_kinds": sorted({r["kind"] for r in reasons if r["signal"] == "caption-text" and r["kind"] in IDENTITY_KINDS}),
+    }
+
+
+def _identity(db: sqlite_utils.Database) -> dict:
+    """Whether faces could be matched to the user, and if not, why, and what to do about it."""
+    groups = faceid.cluster_summary(db)
+    return {
+        "unavailable": faceid.available(),
+        "references": db["reference_faces"].count,
+        "largest_group": groups[0] if groups else None,
     }
 
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-SCORING_VERSION = 1
+SCORING_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,10 @@ class Weight:
 
 
 WEIGHTS: dict[tuple[str, str], Weight] = {
+    ("faces", "face_high"): Weight(45, 45, "One clear photo of a face is enough for today's face-swap tools (roop, InstantID); a face of 112-128 px or more is full-quality source material.", "face"),
+    ("faces", "face_medium"): Weight(25, 25, "A usable but imperfect face (smaller, turned or softer): swap models work at 128 px and restorers upscale the rest.", "face"),
+    ("faces", "face_low"): Weight(5, 5, "Under about 40-64 px, in profile or blurred, a face is of little use to swap tools, but it still shows the person.", "face"),
+    ("faces", "bystander_face"): Weight(5, 10, "Someone else's face: the photo exposes them too, and attackers target the victim's friends and family."),
     ("exif", "gps"): Weight(40, 40, "Exact position in the file: anyone who saves it can map it. Full home address is rated 4.18/5 sensitive (VISPR).", "location"),
     ("platform-location", "geotag"): Weight(35, 35, "A geotag shows where the photo was taken to every viewer; attackers spread victims' addresses.", "location"),
     ("platform-location", "place_name"): Weight(15, 15, "A named place narrows where the person lives, studies or goes.", "location"),
@@ -40,7 +44,8 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
 }
 
 # A photo's position leaked twice (EXIF and geotag) is still one position.
-GROUP_CAPS = {"location": 40}
+# The user's face in one photo is one face, however many detections or copies show it.
+GROUP_CAPS = {"location": 40, "face": 45}
 LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group == "location"}
 
 # Actions, most drastic first. Thresholds are the project's choice, explained in docs/scoring.md.

@@ -81,3 +81,29 @@ def test_demo_report_ranks_and_explains(demo):
     assert top["score"] >= 50 and top["action"] == "remove"
     assert "010-1234-5678" in html and "minji.kim@example.com" in html
     assert db["errors"].count_where("stage != 'skip'") == 0
+
+
+WHO = {"user": "you", "friend": "someone else", "stranger": "someone else"}
+
+
+@pytest.mark.parametrize("entry", POSTED, ids=[f["path"].rsplit("/", 1)[-1] for f in POSTED])
+def test_every_demo_face_is_found_and_attributed(demo, entry):
+    db, _ = demo
+    rows = db.query(
+        "select json_extract(findings.evidence, '$.who') as who from findings join appearances on appearances.photo = findings.photo "
+        "where findings.signal = 'faces' and ? like '%' || appearances.media_name",
+        [entry["path"]],
+    )
+    assert sorted(row["who"] for row in rows) == sorted(WHO[face["who"]] for face in entry.get("faces", []))
+
+
+def test_demo_report_opens_with_the_face_supply_and_flags_bystanders(demo):
+    db, html = demo
+    user_pictures = {f["path"].rsplit("/", 1)[-1] for f in POSTED if any(face["who"] == "user" for face in f.get("faces", []))}
+    # graduation.jpg is a byte copy of an Instagram post, and four blog photos are resized copies: near-duplicates count once.
+    supply = html.split('<p class="supply">', 1)[1].split("</p>", 1)[0]
+    assert "A stranger can collect 16 clear photos of your face from 2 accounts." in supply
+    assert len(user_pictures) == 18  # 16 distinct pictures + the byte copy + the resized blog copy of P18
+    assert "1 of them is a profile picture" in supply
+    assert "Someone else&#39;s face (this photo exposes them too)" in html
+    assert "Your face: 321 px, frontal, sharp: full-quality swap source" in html

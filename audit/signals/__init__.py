@@ -5,11 +5,13 @@ from __future__ import annotations
 from .base import Signal
 from .caption_text import CaptionTextSignal
 from .exif import ExifSignal
+from .faces import FacesSignal
 from .platform_location import PlatformLocationSignal
 
 SIGNALS: dict[str, type[Signal]] = {
     cls.name: cls
     for cls in (
+        FacesSignal,
         ExifSignal,
         PlatformLocationSignal,
         CaptionTextSignal,

@@ -1,0 +1,134 @@
+"""Every face in the photo, graded as face-swap source material, and whether it is the user's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import TYPE_CHECKING, Iterator
+
+from PIL import Image
+
+from .. import facedetect, faceid, imaging
+from ..facegrade import THRESHOLDS, FaceGrade, grade_face
+from ..models import Finding
+from .base import Signal
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from ..photo import PhotoView
+
+# Longest side, in pixels, that a photo is reduced to before detection. CenterFace finds faces from
+# about 24 px at its own scale every time and misses most under 15, so what the side decides is how
+# many medium faces (box 34-80 px as posted) are found; full-quality ones (80 px and up) are found at
+# every side tried. benchmarks/face_speed.py, 200 feed-size photos, identity excluded, this 2-core
+# machine (speeds move by a third with what else runs on it):
+#   side 320: 52 photos/s, medium faces found 50%      side 448: 47 photos/s, 79%
+#   side 384: 55 photos/s, 61%                          side 512: 35 photos/s, 88%
+# 448 finds most medium faces and stays well above the 20 photos/s target on a busy machine.
+DETECT_SIDE = 448
+# A photo larger than a feed image (a camera original in a folder) is reduced less, so that a
+# full-quality face still reaches the detector at that reliable size. Capped so one photo takes at
+# most a few tenths of a second: up to about 4260 px (12 MP phones: 4032) nothing is lost; beyond,
+# full-quality faces under 80 * long side / 4260 px may be missed.
+RELIABLE_FACE_PX = 24
+MAX_DETECT_SIDE = 1280
+
+BYSTANDER = "someone else"  # what faceid.match calls a face that is not the user's
+# How a finding's summary starts, by faceid.match's verdict.
+WHOSE = {
+    "you": "Your face",
+    BYSTANDER: "Someone else's face (this photo exposes them too)",
+    "not matched": "A face not matched to you (it may be yours)",
+}
+
+
+class FacesSignal(Signal):
+    name = "faces"
+    version = 1
+    title = "Faces a stranger could use"
+    description = "Every face, graded as face-swap source (size, pose, sharpness), and whether it is yours."
+
+    def __init__(self) -> None:
+        self.references: list[list[float]] = []
+        self.identity_problem: str | None = "prepare() has not run"
+
+    def prepare(self, db: "sqlite_utils.Database") -> str:
+        self.identity_problem = faceid.available()
+        self.references = faceid.load_references(db)
+        state = [self.references, faceid.MATCH_THRESHOLD, "no-identity" if self.identity_problem else "identity"]
+        return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+    def analyze(self, photo: "PhotoView") -> Iterator[Finding]:
+        if photo.media_type != "image" or photo.status != "ok":
+            return  # videos, and files already recorded as missing or unreadable
+        reduced, scale = reduce_for_detection(photo.data)
+        faces = facedetect.detect(reduced)
+        for index, face in enumerate(faces):
+            grade = grade_face(face, reduced, scale)
+            encoding = self._encode(photo, face.box, reduced) if self.identity_problem is None else None
+            who, distance = faceid.match(encoding, self.references) if encoding else ("not matched", None)
+            yield _finding(index, face, grade, reduced, who, distance, encoding)
+
+    def _encode(self, photo: "PhotoView", box: facedetect.Box, reduced: Image.Image) -> list[float]:
+        """Encoded on the full-size image (decoded once, on the first face), where the detail is."""
+        full = photo.image
+        sx, sy = full.width / reduced.width, full.height / reduced.height
+        return faceid.encode(full, (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy))
+
+
+def detect_side(long_side: int) -> int:
+    """How far to reduce a photo whose longest side is `long_side` (see DETECT_SIDE)."""
+    full_quality_box = THRESHOLDS["full_quality_px"].value / THRESHOLDS["crop_per_box"].value  # 80 px
+    needed = math.ceil(long_side * RELIABLE_FACE_PX / full_quality_box)
+    return min(MAX_DETECT_SIDE, max(DETECT_SIDE, needed))
+
+
+def reduce_for_detection(data: bytes) -> tuple[Image.Image, tuple[float, float]]:
+    """The photo decoded at detection size, and the (x, y) factors back to its size as posted.
+
+    The posted size is the header's, turned upright when the decoder turned the pixels (EXIF
+    orientation 5-8): of (w, h) and (h, w), the one shaped like the decoded image. Only a nearly
+    square photo leaves room for doubt, and then both give the same factors.
+    """
+    width, height = imaging.probe(data).size
+    reduced = imaging.decode(data, max_side=detect_side(max(width, height)))
+    if (width > height) != (reduced.width > reduced.height) and width != height:
+        width, height = height, width
+    return reduced, (width / reduced.width, height / reduced.height)
+
+
+def _finding(
+    index: int,
+    face: facedetect.DetectedFace,
+    grade: FaceGrade,
+    image: Image.Image,
+    who: str,
+    distance: float | None,
+    encoding: list[float] | None,
+) -> Finding:
+    summary = f"{WHOSE[who]}: {grade.sentence}"
+    evidence = {
+        "face": index,
+        "box": [round(value / side, 4) for value, side in zip(face.box, (image.width, image.height) * 2)],
+        "score": round(face.score, 3),
+        "size_px": grade.size_px,
+        "crop_px": grade.crop_px,
+        "share": round(grade.share, 4),
+        "pose": grade.pose,
+        "yaw": round(grade.yaw, 1),
+        "roll": round(grade.roll, 1),
+        "sharpness": round(grade.sharpness, 1),
+        "cut_by_edge": grade.cut,
+        "grade": grade.grade,
+        "reasons": list(grade.reasons),
+        "who": who,
+        "distance": None if distance is None else round(distance, 4),
+    }
+    if encoding:
+        evidence["encoding"] = [round(value, 5) for value in encoding]
+    if who == BYSTANDER:
+        return Finding(kind="bystander_face", summary=summary, evidence=evidence, severity="low")
+    # The grades are named like the severities: a high-grade face of the user is a high risk.
+    return Finding(kind=f"face_{grade.grade}", summary=summary, evidence=evidence, severity=grade.grade)

@@ -1,0 +1,70 @@
+"""Account-level supply: how many distinct, clear photos of the user's face a stranger can collect.
+
+Face-swap tools need one clear photo; the Telegram rooms of 2024 asked for about 10; more photos
+from more angles are enough to train a model of the face (shared/docs/risk-model.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+USABLE_KINDS = ("face_high", "face_medium")
+# (at least this many photos, what it means), most first.
+LEVELS = [
+    (11, "That is more than the Telegram rooms asked for, and enough to train a model of your face."),
+    (10, "That is as many as the Telegram rooms of 2024 asked for."),
+    (1, "One clear photo is enough for today's face-swap tools."),
+]
+
+_KINDS = ", ".join(f"'{kind}'" for kind in USABLE_KINDS)
+_USABLE_FACES = f"""
+select coalesce(photos.group_id, photos.id) as grp, findings.evidence
+from findings join photos on photos.id = findings.photo
+where findings.signal = 'faces' and findings.kind in ({_KINDS})
+"""
+# Appearances of every copy of the pictures above: where a stranger finds them.
+_APPEARANCES = f"""
+select appearances.account, appearances.kind, coalesce(photos.group_id, photos.id) as grp
+from appearances join photos on photos.id = appearances.photo
+where coalesce(photos.group_id, photos.id) in (select grp from ({_USABLE_FACES}))
+"""
+
+
+@dataclass(frozen=True)
+class Supply:
+    photos: int  # distinct pictures (near-duplicates count once) with a usable face of the user
+    accounts: int
+    angles: tuple[str, ...]  # poses covered: frontal, three-quarter, profile
+    profile_photos: int  # always public, even on private accounts
+    unmatched: int  # of `photos`, how many count only because faces could not be matched to the user
+    meaning: str
+
+    @property
+    def sentence(self) -> str:
+        photos = f"{self.photos} clear photo{'s' if self.photos != 1 else ''}"
+        accounts = f"{self.accounts} account{'s' if self.accounts != 1 else ''}"
+        return f"A stranger can collect {photos} of your face from {accounts}."
+
+
+def face_supply(db: sqlite_utils.Database) -> Supply | None:
+    """None when the faces signal found no usable face of the user at all."""
+    groups: dict[str, bool] = {}  # group -> matched to the user (False: not matched, counted to be safe)
+    angles: set[str] = set()
+    for row in db.query(_USABLE_FACES):
+        evidence = json.loads(row["evidence"])
+        groups[row["grp"]] = groups.get(row["grp"], False) or evidence.get("who") == "you"
+        angles.add(evidence.get("pose", "unknown"))
+    if not groups:
+        return None
+    appearances = list(db.query(_APPEARANCES))
+    return Supply(
+        photos=len(groups),
+        accounts=len({row["account"] for row in appearances}),
+        angles=tuple(sorted(angles)),
+        profile_photos=len({row["grp"] for row in appearances if row["kind"] == "profile_photo"}),
+        unmatched=sum(1 for matched in groups.values() if not matched),
+        meaning=next(text for minimum, text in LEVELS if len(groups) >= minimum),
+    )
