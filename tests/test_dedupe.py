@@ -49,3 +49,18 @@ def test_reencoded_copy_on_another_account_is_one_photo(tmp_path):
     scores = {row["photo"]: row["score"] for row in db["scores"].rows}
     photo_of = {row["media_name"]: row["photo"] for row in db["appearances"].rows}
     assert scores[photo_of["small.webp"]] == scores[photo_of["original.jpg"]] > 0  # the GPS of the original counts for both
+
+
+def test_a_picture_in_two_places_says_where(tmp_path):
+    original = ORIGINAL.read_bytes()
+    for folder in ("camera", "blog"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "camera" / "original.jpg").write_bytes(original)
+    (tmp_path / "blog" / "copy.jpg").write_bytes(_reencoded(original, 800, 85))
+    config = write_config(tmp_path, "".join(
+        f'[[accounts]]\nplatform = "folder"\npath = "{name}"\nlabel = "{name}"\n' for name in ("camera", "blog")
+    ))
+    out = tmp_path / "r.html"
+    assert CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "posted in 2 places: it is only gone once it is gone from all of them" in html

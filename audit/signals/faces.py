@@ -113,6 +113,8 @@ def _finding(
         "face": index,
         "box": [round(value / side, 4) for value, side in zip(face.box, (image.width, image.height) * 2)],
         "score": round(face.score, 3),
+        # eyes, nose tip, mouth corners, as fractions of the picture like the box
+        "landmarks": [[round(x / image.width, 4), round(y / image.height, 4)] for x, y in face.landmarks],
         "size_px": grade.size_px,
         "crop_px": grade.crop_px,
         "share": round(grade.share, 4),
