@@ -25,6 +25,7 @@ def test_wheel_contains_templates_and_renders_from_installed_copy(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "audit/templates/report.html.j2" in names
     assert "audit/examples/demo/accounts.toml" in names
+    assert "audit/weights/centerface.onnx" in names and "audit/weights/LICENSE-centerface.txt" in names
 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
