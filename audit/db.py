@@ -105,9 +105,15 @@ def _add_faces(db: sqlite_utils.Database) -> None:
     db["photos"].add_column("group_id", str)  # the first photo this one is a near-duplicate of, else itself
 
 
+def _add_proof_tokens(db: sqlite_utils.Database) -> None:
+    # One-time tokens that prove control of a live profile or site (audit/proof.py).
+    db["proof_tokens"].create({"account": str, "token": str, "created_at": str, "verified_at": str}, pk="account")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
     ("0002_faces_and_near_duplicates", _add_faces),
+    ("0003_proof_tokens", _add_proof_tokens),
 ]
 
 

@@ -15,7 +15,7 @@ from typing import Callable, ContextManager, Iterable
 
 import sqlite_utils
 
-from . import faceid, imaging
+from . import faceid, imaging, proof
 from .archive import read_origin
 from .config import Account, Config
 from .db import record_error, stable_id
@@ -54,13 +54,18 @@ def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_b
     for account in config.accounts:
         _store_account(db, account)
         source = SOURCES[account.platform](account)
+        if source.live:
+            source.proof_token = proof.token_for(db, account.key)
+            source.proven_before = proof.is_verified(db, account.key)
         try:
             with bar(source.items(), None, f"Collecting {account.display}") as items:
                 for obj in items:
                     _store(db, account, obj, run, tally)
         except AuditError as exc:  # the whole account is unusable; the other accounts go on
-            record_error(db, run, account.key, str(account.path or account.url), "collect", exc.message)
+            record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", exc.message)
             tally.add("errors")
+        if source.proof_seen:
+            proof.mark_verified(db, account.key)
     if config.me and faceid.available() is None:  # without dlib the report says so; nothing to record per photo
         for error in faceid.store_references(db, config.me):
             record_error(db, run, "me", error.source_item, error.stage, error.message)

@@ -140,6 +140,6 @@ def test_config_paths_are_relative_to_the_config(tmp_path, photo_folder):
 
 def test_migrations_are_named_and_recorded(tmp_path):
     db = open_db(tmp_path / "m.db")
-    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates"]
+    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens"]
     open_db(tmp_path / "m.db")
-    assert db["_migrations"].count == 2
+    assert db["_migrations"].count == 3

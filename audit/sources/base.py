@@ -25,6 +25,10 @@ class Source:
 
     def __init__(self, account: "Account"):
         self.account = account
+        # Live sources only (see audit/proof.py): the pipeline sets the first two before items().
+        self.proof_token: str | None = None  # what the user must show in the bio or on the site
+        self.proven_before = False  # the token was seen on an earlier run: it may be gone now
+        self.proof_seen = False  # items() sets this when it sees the token (or a login) on this run
 
     def items(self) -> Iterator[Item | ItemError]:
         raise NotImplementedError
