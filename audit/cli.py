@@ -16,9 +16,9 @@ import click
 from . import __version__, faceid
 from .config import load_config
 from .db import finish_run, open_db, start_run
-from .errors import AuditError
+from .errors import AuditError, ProofError
+from .analysis import analyze as analyze_step
 from .pipeline import Tally
-from .pipeline import analyze as analyze_step
 from .pipeline import collect as collect_step
 from .pipeline import score as score_step
 from .report import render_report
@@ -76,8 +76,9 @@ def cli():
 @reports_errors
 def run(config, db_path, out):
     """Collect, analyse, score and report every account in CONFIG (accounts.toml) in one go."""
-    report = audit_all(load_config(config), db_path, out, "run")
+    report, tally = audit_all(load_config(config), db_path, out, "run")
     click.echo(str(report))
+    exit_if_unproven(tally)
 
 
 @cli.command()
@@ -90,6 +91,7 @@ def collect(config, db_path):
     db = open_db(db_path)
     with RunLog(db, "collect") as log:
         log.tally.merge(collect_step(db, settings, log.run, bar))
+    exit_if_unproven(log.tally)
 
 
 @cli.command()
@@ -121,7 +123,7 @@ def report(db_path, out):
 def demo(db_path, out):
     """Audit the shipped example (a fictional student in Seoul) end to end and print the report's path."""
     config = load_config(resource_dir("examples") / "demo" / "accounts.toml")
-    click.echo(str(audit_all(config, db_path, out, "demo")))
+    click.echo(str(audit_all(config, db_path, out, "demo")[0]))
 
 
 @cli.command()
@@ -161,14 +163,21 @@ def signals():
         click.echo(f"{name:<20} v{cls.version}  {cls.description}")
 
 
-def audit_all(config, db_path: Path, out: Path, command: str) -> Path:
+def audit_all(config, db_path: Path, out: Path, command: str) -> tuple[Path, Tally]:
     db = open_db(db_path)
     with RunLog(db, command) as log:
         log.tally.merge(collect_step(db, config, log.run, bar))
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
         report_path = render_report(db, out).resolve()
-    return report_path
+    return report_path, log.tally
+
+
+def exit_if_unproven(tally: Tally) -> None:
+    """The other accounts were audited; the exit code still says that a live account was refused."""
+    if tally.counts.get("unproven"):
+        click.echo("photo-audit: some live accounts were not collected: control is not proven (see above).", err=True)
+        sys.exit(ProofError.exit_code)
 
 
 class RunLog:

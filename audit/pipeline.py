@@ -1,4 +1,4 @@
-"""collect -> inventory -> analyze -> score: the steps behind the CLI, as plain functions.
+"""collect -> inventory -> (audit.analysis) -> score: the steps behind the CLI, as plain functions.
 
 Each step is idempotent: stable ids come from content hashes, so running it again on the same
 inputs adds no rows and changes none. Per-item failures are recorded in `errors` and the step
@@ -19,12 +19,10 @@ from . import faceid, imaging, proof
 from .archive import read_origin
 from .config import Account, Config
 from .db import record_error, stable_id
-from .dedupe import group_near_duplicates, perceptual_hash
-from .errors import AuditError
+from .dedupe import group_near_duplicates
+from .errors import AuditError, ProofError
 from .models import Item, ItemError
-from .photo import PhotoView
 from .scoring import SCORING_VERSION, score_photo
-from .signals import SIGNALS
 from .sources import SOURCES
 
 # bar(iterable, length, label) -> context manager yielding the iterable (click.progressbar fits)
@@ -63,7 +61,7 @@ def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_b
                     _store(db, account, obj, run, tally)
         except AuditError as exc:  # the whole account is unusable; the other accounts go on
             record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", exc.message)
-            tally.add("errors")
+            tally.add("unproven" if isinstance(exc, ProofError) else "errors")
         if source.proof_seen:
             proof.mark_verified(db, account.key)
     if config.me and faceid.available() is None:  # without dlib the report says so; nothing to record per photo
@@ -158,107 +156,6 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
         pk="id",
         ignore=True,
     )
-
-
-def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
-    """Every photo with its appearances, one at a time, so memory stays flat on large inventories.
-
-    Only the ids are read up front: an open cursor on `photos` would lock the tables that the
-    caller writes to while iterating.
-    """
-    ids = [row["id"] for row in db.query("select id from photos order by id")]
-    for photo_id in ids:
-        row = db["photos"].get(photo_id)
-        appearances = list(db.query("select * from appearances where photo = ? order by id", [photo_id]))
-        yield PhotoView(row, appearances)
-
-
-def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
-    """Run every signal whose version or inputs changed since it last ran on a photo."""
-    tally = Tally()
-    signals = [(signal, signal.prepare(db)) for signal in (cls() for cls in SIGNALS.values())]
-    total = db["photos"].count
-    with bar(photo_views(db), total, "Analysing") as photos:
-        for photo in photos:
-            _thumbnail(db, photo, run, tally)
-            appearance_ids = sorted(a["id"] for a in photo.appearances)
-            for signal, fingerprint in signals:
-                _run_signal(db, signal, photo, stable_id(appearance_ids, fingerprint), run, tally)
-    _group_faces(db)
-    return tally
-
-
-def _group_faces(db: sqlite_utils.Database) -> None:
-    """Without reference photos, group look-alike faces so the user can confirm which group is them."""
-    if faceid.available() is None and not faceid.load_references(db):
-        faceid.cluster_faces(db)
-    else:
-        db["face_clusters"].delete_where()
-
-
-def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:
-    if photo.status != "ok" or photo.media_type != "image" or db["thumbnails"].count_where("photo = ?", [photo.id]):
-        return
-    try:
-        small = imaging.decode(photo.data, max_side=imaging.THUMB_SIDE)
-    except AuditError as exc:
-        record_error(db, run, _where(photo), _item(photo), "decode", exc.message)
-        tally.add("errors")
-        return
-    with db.conn:
-        db["thumbnails"].insert({"photo": photo.id, "jpeg": imaging.jpeg_bytes(small)}, pk="photo", replace=True)
-        db["photos"].update(photo.id, {"phash": perceptual_hash(small)})
-
-
-def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tally) -> None:
-    done = db.execute(
-        "select 1 from analyses where photo = ? and signal = ? and signal_version = ? and inputs = ?",
-        [photo.id, signal.name, signal.version, inputs],
-    ).fetchone()
-    if done:
-        return
-    try:
-        findings = list(signal.analyze(photo))
-    except AuditError as exc:
-        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", exc.message)
-        tally.add("errors")
-        return
-    except Exception as exc:  # a bug in one signal must not end the audit; recorded so it gets reported
-        message = f"internal error, please report: {type(exc).__name__}: {exc}"
-        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", message)
-        tally.add("errors")
-        return
-    with db.conn:
-        db.execute("delete from findings where photo = ? and signal = ?", [photo.id, signal.name])
-        for finding in findings:
-            evidence = json.dumps(finding.evidence, ensure_ascii=False, sort_keys=True, default=str)
-            db["findings"].insert(
-                {
-                    "id": stable_id(photo.id, signal.name, finding.kind, finding.summary, evidence),
-                    "photo": photo.id,
-                    "signal": signal.name,
-                    "signal_version": signal.version,
-                    "kind": finding.kind,
-                    "severity": finding.severity,
-                    "summary": finding.summary,
-                    "evidence": evidence,
-                },
-                pk="id",
-                ignore=True,
-            )
-        db["analyses"].upsert(
-            {"photo": photo.id, "signal": signal.name, "signal_version": signal.version, "inputs": inputs},
-            pk=("photo", "signal"),
-        )
-    tally.add(f"analysed:{signal.name}")
-
-
-def _where(photo: PhotoView) -> str:
-    return photo.appearances[0]["account"] if photo.appearances else "inventory"
-
-
-def _item(photo: PhotoView) -> str:
-    return photo.appearances[0]["source_item"] if photo.appearances else photo.id
 
 
 def score(db: sqlite_utils.Database) -> Tally:

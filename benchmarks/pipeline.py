@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from audit import pipeline
+from audit import analysis, pipeline
 from audit.config import load_config
 from audit.db import open_db
 from audit.report import render_report
@@ -51,9 +51,9 @@ def main(count: int) -> None:
         db = open_db(root / "bench.db")
         print(f"{count} generated 1080x1350 JPEGs")
         timed("collect", count, lambda: pipeline.collect(db, config, run=1))
-        timed("analyze", count, lambda: (pipeline.analyze(db, run=1), pipeline.score(db)))
+        timed("analyze", count, lambda: (analysis.analyze(db, run=1), pipeline.score(db)))
         timed("report", count, lambda: render_report(db, root / "report.html"))
-        timed("re-run", count, lambda: (pipeline.collect(db, config, run=2), pipeline.analyze(db, run=2)))
+        timed("re-run", count, lambda: (pipeline.collect(db, config, run=2), analysis.analyze(db, run=2)))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak_mib:.0f} MiB")
 

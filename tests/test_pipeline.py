@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import pipeline
+from audit import analysis, pipeline
 from audit.cli import cli
 from audit.config import load_config
 from audit.db import open_db
@@ -80,10 +80,10 @@ def test_finding_recomputed_only_when_its_signal_version_changes(tmp_path, photo
         return original(self, photo)
 
     monkeypatch.setattr(PlatformLocationSignal, "analyze", counting)
-    pipeline.analyze(db, run=99)
+    analysis.analyze(db, run=99)
     assert calls == []
     monkeypatch.setattr(PlatformLocationSignal, "version", PlatformLocationSignal.version + 1)
-    pipeline.analyze(db, run=100)
+    analysis.analyze(db, run=100)
     assert len(calls) == db["photos"].count
     versions = {row["signal_version"] for row in db["analyses"].rows_where("signal = 'platform-location'")}
     assert versions == {PlatformLocationSignal.version}

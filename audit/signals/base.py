@@ -23,6 +23,9 @@ class Signal:
     version: ClassVar[int]
     title: ClassVar[str]  # report section heading
     description: ClassVar[str]  # one line for the README and `photo-audit signals`
+    # "photo": analyze() runs once per photo. "inventory": analyze_inventory() runs once, after every
+    # photo signal, for facts that only show across photos (a place that repeats, say).
+    scope: ClassVar[str] = "photo"
 
     def prepare(self, db: "sqlite_utils.Database") -> str:
         """Load what the signal needs from the whole inventory before any photo is analysed.
@@ -33,4 +36,8 @@ class Signal:
         return ""
 
     def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def analyze_inventory(self, db: "sqlite_utils.Database") -> Iterable[tuple[str, Finding]]:
+        """Inventory signals: (photo id, finding) pairs for the whole inventory."""
         raise NotImplementedError
