@@ -16,6 +16,7 @@ from .db import now_utc
 from .resources import resource_dir
 from .scoring import LOCATION_KINDS
 from .signals import SIGNALS
+from .social import people_around
 from .supply import face_supply
 
 IDENTITY_KINDS = {"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}
@@ -69,6 +70,7 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "sections": _sections(photos),
         "supply": face_supply(db),
         "identity": _identity(db),
+        "people": people_around(db),
         "errors": errors,
         "actions": ACTIONS,
     }
