@@ -14,7 +14,7 @@ import sqlite_utils
 
 from . import faceid, imaging
 from .db import record_error, stable_id
-from .dedupe import perceptual_hash
+from .dedupe import group_near_duplicates, perceptual_hash
 from .errors import AuditError
 from .models import Finding
 from .photo import PhotoView
@@ -48,6 +48,7 @@ def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
             for signal, fingerprint in per_photo:
                 _run_signal(db, signal, photo, stable_id(appearance_ids, fingerprint), run, tally)
     _group_faces(db)
+    group_near_duplicates(db)  # inventory signals count a picture and its copies once
     for signal in signals:
         if signal.scope == "inventory":
             _run_inventory_signal(db, signal, run, tally)

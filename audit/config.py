@@ -113,8 +113,8 @@ def _account(entry, index, base: Path, path: Path, lines) -> Account:
     needs = SOURCES[platform].needs
     if not entry.get(needs):
         raise ConfigError(f"{path}:{start}: account {index + 1} ({platform}) needs '{needs}'")
-    account_path = base / str(entry["path"]) if entry.get("path") else None
-    if needs == "path" and not account_path.exists():
+    account_path = base / Path(str(entry["path"])).expanduser() if entry.get("path") else None
+    if account_path and not account_path.exists():
         raise ConfigError(f"{path}:{_line_of(lines, 'path', start)}: path {account_path} does not exist")
     return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"))
 

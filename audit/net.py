@@ -62,7 +62,7 @@ class PoliteSession:
     def _get_with_retries(self, url: str) -> requests.Response:
         wait = self.backoff
         for attempt in range(self.retries + 1):
-            self._keep_interval()
+            self.keep_interval()
             try:
                 response = self.session.get(url, timeout=self.timeout, allow_redirects=False, stream=True)
             except requests.RequestException as exc:
@@ -77,7 +77,8 @@ class PoliteSession:
             wait *= 2
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _keep_interval(self) -> None:
+    def keep_interval(self) -> None:
+        """Wait until min_interval has passed since the last request (also for requests made elsewhere)."""
         now = self.clock()
         if self._last is not None and now - self._last < self.min_interval:
             self.sleep(self.min_interval - (now - self._last))
@@ -92,11 +93,15 @@ class PoliteSession:
             response.close()
             raise FetchError(f"{url}: refused, {int(declared) // 1024**2} MiB is more than {self.max_bytes // 1024**2} MiB")
         body = bytearray()
-        for chunk in response.iter_content(64 * 1024):
-            body += chunk
-            if len(body) > self.max_bytes:
-                response.close()
-                raise FetchError(f"{url}: refused, the response is larger than {self.max_bytes // 1024**2} MiB")
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    response.close()
+                    raise FetchError(f"{url}: refused, the response is larger than {self.max_bytes // 1024**2} MiB")
+        except requests.RequestException as exc:  # the connection broke off in the middle of the body
+            response.close()
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         response._content = bytes(body)  # read once, capped: later .content/.text use this
         return response
 

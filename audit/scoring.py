@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-SCORING_VERSION = 2
+SCORING_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
     ("exif", "gps"): Weight(40, 40, "Exact position in the file: anyone who saves it can map it. Full home address is rated 4.18/5 sensitive (VISPR).", "location"),
     ("platform-location", "geotag"): Weight(35, 35, "A geotag shows where the photo was taken to every viewer; attackers spread victims' addresses.", "location"),
     ("platform-location", "place_name"): Weight(15, 15, "A named place narrows where the person lives, studies or goes.", "location"),
+    ("places", "repeated_place"): Weight(20, 20, "A place that repeats across days is probably home, school or work: attackers spread victims' addresses, schools and workplaces.", "place"),
+    ("export-metadata", "upload_ip"): Weight(5, 5, "An upload IP address maps to a town and a network (home, school or workplace); it matters if the export or the account leaks."),
     ("caption-text", "address"): Weight(35, 35, "A street address in text: full home address is rated 4.18/5 sensitive (VISPR)."),
     ("caption-text", "phone"): Weight(30, 30, "A phone number lets a stranger contact or harass the person directly."),
     ("caption-text", "student_number"): Weight(25, 25, "Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."),
@@ -45,8 +47,9 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
 
 # A photo's position leaked twice (EXIF and geotag) is still one position.
 # The user's face in one photo is one face, however many detections or copies show it.
-GROUP_CAPS = {"location": 40, "face": 45}
-LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group == "location"}
+GROUP_CAPS = {"location": 40, "face": 45, "place": 20}
+# Kinds that stripping the location from a photo (and its post) takes away.
+LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group in ("location", "place")}
 
 # Actions, most drastic first. Thresholds are the project's choice, explained in docs/scoring.md.
 REMOVE_AT = 50

@@ -143,7 +143,8 @@ def test_container_walk_finds_the_exif_block(entry):
 
 def test_gps_finding_carries_checkable_evidence():
     gps = findings_for(EXIF_DIR / "dn_HTC_Desire.jpg")["gps"]
-    assert gps.summary == "The file's EXIF holds a GPS position: 45.50067, 9.11033"
+    assert gps.summary == "The file's EXIF holds a GPS position: 45.50067, 9.11033 (Pero, Lombardy)"
+    assert gps.evidence["place"] == {"en": "Pero, Lombardy", "ko": "Pero, Lombardy"}
     assert gps.evidence["source"] == "EXIF GPS"
     assert gps.evidence["altitude_m"] == 217.0
     assert gps.evidence["raw"] == "N 45/1 3004/100 0/1, E 9/1 662/100 0/1"

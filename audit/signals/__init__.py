@@ -5,7 +5,9 @@ from __future__ import annotations
 from .base import Signal
 from .caption_text import CaptionTextSignal
 from .exif import ExifSignal
+from .export_metadata import ExportMetadataSignal
 from .faces import FacesSignal
+from .places import PlacesSignal
 from .platform_location import PlatformLocationSignal
 
 SIGNALS: dict[str, type[Signal]] = {
@@ -15,5 +17,7 @@ SIGNALS: dict[str, type[Signal]] = {
         ExifSignal,
         PlatformLocationSignal,
         CaptionTextSignal,
+        ExportMetadataSignal,
+        PlacesSignal,
     )
 }

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..errors import InputError
 from ..exifdata import PhotoMetadata, Position, read_metadata
+from ..geonames import place_names, with_place
 from ..models import Finding
 from .base import Signal
 
@@ -49,14 +50,15 @@ def _gps_finding(position: Position) -> Finding:
         "lon": position.lon,
         "source": position.source,
         "raw": position.raw,
+        "place": place_names(position.lat, position.lon),
     }
     if position.altitude_m is not None:
         evidence["altitude_m"] = position.altitude_m
     return Finding(
         kind="gps",
-        summary=(
-            f"The file's {SOURCE_WORDS[position.source]} holds a GPS position: "
-            f"{position.lat:.5f}, {position.lon:.5f}"
+        summary=with_place(
+            f"The file's {SOURCE_WORDS[position.source]} holds a GPS position: {position.lat:.5f}, {position.lon:.5f}",
+            evidence["place"],
         ),
         evidence=evidence,
         severity="high",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..geonames import place_names, with_place
 from ..models import Finding
 from .base import Signal
 
@@ -29,12 +30,13 @@ class PlatformLocationSignal(Signal):
             }
             lat, lon, name = appearance.get("lat"), appearance.get("lon"), appearance.get("location_name")
             if has_position(lat, lon):
-                place = f" ({name})" if name else ""
+                names = place_names(lat, lon)
+                summary = f"The post carries a position: {lat:.5f}, {lon:.5f}" + (f", tagged {name}" if name else "")
                 yield Finding(
                     kind="geotag",
                     severity="high",
-                    summary=f"The post carries a position: {lat:.5f}, {lon:.5f}{place}",
-                    evidence={"lat": lat, "lon": lon, "name": name, **where},
+                    summary=with_place(summary, names),
+                    evidence={"lat": lat, "lon": lon, "name": name, "place": names, **where},
                 )
             elif name:
                 yield Finding(

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from .base import Source
+from .facebook_export import FacebookExportSource
 from .folder import FolderSource
+from .google_takeout import GoogleTakeoutSource
 from .instagram_export import InstagramExportSource
+from .instagram_live import InstagramLiveSource
+from .instaloader_folder import InstaloaderFolderSource
+from .x_archive import XArchiveSource
 
 SOURCES: dict[str, type[Source]] = {
     cls.name: cls
     for cls in (
         FolderSource,
         InstagramExportSource,
+        FacebookExportSource,
+        XArchiveSource,
+        GoogleTakeoutSource,
+        InstaloaderFolderSource,
+        InstagramLiveSource,
     )
 }

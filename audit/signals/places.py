@@ -1,0 +1,292 @@
+"""Places you return to: the positions of all photos, across all accounts, grouped into places.
+
+A place with 3 or more photos taken on 2 or more different days is "a place you return to", and the hours of
+those photos suggest what it is: evenings, nights and weekends suggest home; weekday working hours suggest
+school or work. That is a guess from photo times, and every finding says so.
+
+Positions: the file's GPS (the exif signal's "gps" findings) and the post's geotag or check-in (appearances'
+lat/lon, which the platform-location signal reports). Time of a photo: the camera's clock (EXIF, local time
+with no zone) where the file has it, else its earliest posting time (UTC) turned into local time in the
+place's zone (geonames.time_zone). Near-duplicate copies of one picture (photos.group_id) count once.
+
+Grouping: the position with the most others within THRESHOLDS["radius_m"] starts a place and takes every
+position still free within that distance; then the next densest free position, and so on. The result does not
+depend on row order (ties go to the smaller photo id), and a place spans at most twice the radius. A k-d tree
+finds the neighbours, so 10,000 positions take well under a second.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import Counter
+from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Iterator, NamedTuple
+
+import numpy as np
+
+from .. import geonames
+from ..db import stable_id
+from ..models import Finding
+from .base import Signal
+from .exif import ExifSignal
+from .platform_location import has_position
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+THRESHOLDS = {
+    # Positions within this many metres of a place's first position are that place. Issue 5: "roughly 150 m".
+    # A phone's GPS is good to 5-50 m outdoors and worse indoors; a geotag names a venue, not a spot in it.
+    "radius_m": 150,
+    # Issue 5: a place you return to has 3 or more photos on 2 or more different (local) days.
+    "min_photos": 3,
+    "min_days": 2,
+    # Local hours [night_from, night_until) on any day: evenings and nights, when most people are at home.
+    "night_from": 19,
+    "night_until": 7,
+    # Local hours [workday_from, workday_until), Monday to Friday: school and office hours.
+    "workday_from": 9,
+    "workday_until": 18,
+    # A guess needs at least this share of the photos whose time is known; below it, no guess is made.
+    "label_share": 0.6,
+}
+
+# label: (how the photo times read, the guess)
+LABELS = {
+    "home": ("mostly evenings, nights and weekends", "likely home"),
+    "school_or_work": ("mostly weekday daytime", "likely school or work"),
+    "returning": ("at mixed times", "a place you return to"),
+}
+PERIODS = ("night", "weekend_day", "weekday_day", "other", "unknown")  # "unknown": no time for the photo
+EVIDENCE_KEYS = (
+    "place", "lat", "lon", "radius_m", "photos", "days", "label", "guess", "times", "zone", "name", "name_ko",
+)
+
+
+class PlacesSignal(Signal):
+    name = "places"
+    version = 1
+    scope = "inventory"
+    title = "Places you return to"
+    description = "Positions that repeat across photos on different days: likely home, school or work."
+
+    def analyze_inventory(self, db: "sqlite_utils.Database") -> Iterator[tuple[str, Finding]]:
+        for place in places(db):
+            evidence = {key: place[key] for key in EVIDENCE_KEYS}
+            finding = Finding(kind="repeated_place", summary=_summary(place), evidence=evidence, severity="high")
+            for photo_id in place["photo_ids"]:
+                yield photo_id, finding
+
+
+class _Point(NamedTuple):
+    photo: str
+    lat: float
+    lon: float
+
+
+def places(db: "sqlite_utils.Database") -> list[dict]:
+    """Every place you return to, most photos first: centre, size, counts, guess, name, photo ids and positions."""
+    points = _points(db)
+    groups = {row["id"]: row["grp"] for row in db.query("select id, coalesce(group_id, id) as grp from photos")}
+    times = _times(db)
+    found = []
+    for members in cluster([(point.lat, point.lon) for point in points], THRESHOLDS["radius_m"]):
+        place = _describe([points[i] for i in members], groups, times)
+        if place:
+            found.append(place)
+    return sorted(found, key=lambda place: (-place["photos"], place["place"]))
+
+
+def cluster(positions: list[tuple[float, float]], radius_m: float) -> list[list[int]]:
+    """Indices of `positions` grouped into places (see the module docstring)."""
+    if not positions:
+        return []
+    from scipy.spatial import cKDTree
+
+    vectors = geonames.unit_vectors(positions)
+    tree, reach = cKDTree(vectors), geonames.chord(radius_m)
+    neighbours = tree.query_ball_point(vectors, reach, return_length=True)
+    free = np.ones(len(positions), dtype=bool)
+    groups = []
+    for seed in sorted(range(len(positions)), key=lambda i: (-neighbours[i], i)):
+        if free[seed]:
+            members = [i for i in sorted(tree.query_ball_point(vectors[seed], reach)) if free[i]]
+            free[members] = False
+            groups.append(members)
+    return groups
+
+
+def _describe(points: list[_Point], groups: dict[str, str], times: dict[str, datetime]) -> dict | None:
+    pictures = {groups.get(point.photo, point.photo) for point in points}
+    if len(pictures) < THRESHOLDS["min_photos"]:
+        return None
+    lat, lon, radius_m = _centre(points)
+    zone = geonames.time_zone(lat, lon)
+    when = _picture_times(points, groups, times, zone)
+    days = len({local.date() for local in when.values()})
+    if days < THRESHOLDS["min_days"]:
+        return None
+    counts = Counter(_period(local) for local in when.values())
+    counts["unknown"] = len(pictures) - len(when)
+    label = _label(counts)
+    return {
+        "place": stable_id("place", lat, lon),
+        "lat": lat,
+        "lon": lon,
+        "radius_m": radius_m,
+        "photos": len(pictures),
+        "days": days,
+        "label": label,
+        "pattern": LABELS[label][0],
+        "guess": LABELS[label][1],
+        "times": {period: counts[period] for period in PERIODS},
+        "zone": str(zone),
+        "name": geonames.place_name(lat, lon),
+        "name_ko": geonames.place_name(lat, lon, "ko"),
+        "photo_ids": sorted({point.photo for point in points}),
+        "points": [[point.lat, point.lon] for point in points],
+    }
+
+
+def _centre(points: list[_Point]) -> tuple[float, float, int]:
+    """Centre (lat, lon to 4 decimals, about 10 m) and the metres from it to the farthest position."""
+    vectors = geonames.unit_vectors([(point.lat, point.lon) for point in points])
+    middle = vectors.mean(axis=0)
+    middle /= np.linalg.norm(middle)
+    lat = math.degrees(math.asin(max(-1.0, min(1.0, float(middle[2])))))
+    lon = math.degrees(math.atan2(middle[1], middle[0]))
+    spread = float(np.linalg.norm(vectors - middle, axis=1).max())
+    return round(lat, 4), round(lon, 4), round(geonames.arc_m(spread))
+
+
+def _picture_times(points: list[_Point], groups: dict[str, str], times: dict[str, datetime], zone: tzinfo) -> dict:
+    """Picture (near-duplicate group) -> the earliest local time of its photos at this place, where known."""
+    when: dict[str, datetime] = {}
+    for point in points:
+        local = _local(times.get(point.photo), zone)
+        picture = groups.get(point.photo, point.photo)
+        if local and (picture not in when or local < when[picture]):
+            when[picture] = local
+    return when
+
+
+def _summary(place: dict) -> str:
+    where = f" ({place['name']})" if place["name"] else ""
+    return (
+        f"One of {place['photos']} photos taken at the same place on {place['days']} different days, "
+        f"{place['pattern']}: {place['guess']}{where}"
+    )
+
+
+def _period(local: datetime) -> str:
+    hour = local.hour
+    if hour >= THRESHOLDS["night_from"] or hour < THRESHOLDS["night_until"]:
+        return "night"
+    if local.weekday() >= 5:
+        return "weekend_day"
+    if THRESHOLDS["workday_from"] <= hour < THRESHOLDS["workday_until"]:
+        return "weekday_day"
+    return "other"
+
+
+def _label(counts: Counter) -> str:
+    timed = sum(counts[period] for period in PERIODS if period != "unknown")
+    if timed and (counts["night"] + counts["weekend_day"]) / timed >= THRESHOLDS["label_share"]:
+        return "home"
+    if timed and counts["weekday_day"] / timed >= THRESHOLDS["label_share"]:
+        return "school_or_work"
+    return "returning"
+
+
+def _points(db) -> list[_Point]:
+    found = set()
+    query = "select photo, evidence from findings where signal = ? and kind = 'gps'"
+    for row in db.query(query, [ExifSignal.name]):
+        evidence = json.loads(row["evidence"])
+        found.add((row["photo"], evidence.get("lat"), evidence.get("lon")))
+    for row in db.query("select photo, lat, lon from appearances where lat is not null and lon is not null"):
+        if has_position(row["lat"], row["lon"]):
+            found.add((row["photo"], row["lat"], row["lon"]))
+    return sorted(_Point(*point) for point in found if geonames.valid_position(point[1], point[2]))
+
+
+def _times(db) -> dict[str, datetime]:
+    """Photo id -> the camera's local time (naive) where EXIF has it, else its earliest posting time (UTC, aware)."""
+    times: dict[str, datetime] = {}
+    query = "select photo, min(posted_at) as posted from appearances where posted_at is not null group by photo"
+    for row in db.query(query):
+        posted = _parse(row["posted"], ("%Y-%m-%dT%H:%M:%S",))
+        if posted:
+            times[row["photo"]] = posted.replace(tzinfo=timezone.utc)
+    query = "select photo, evidence from findings where signal = ? and kind = 'capture_time'"
+    for row in db.query(query, [ExifSignal.name]):
+        taken = _parse(json.loads(row["evidence"]).get("datetime"), ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"))
+        if taken:
+            times[row["photo"]] = taken
+    return times
+
+
+def _parse(text: object, formats: tuple[str, ...]) -> datetime | None:
+    """The first 19 characters (to the second) in one of `formats`; None for anything else."""
+    for form in formats:
+        try:
+            return datetime.strptime(str(text).strip()[:19], form)
+        except ValueError:
+            continue
+    return None
+
+
+def _local(when: datetime | None, zone: tzinfo) -> datetime | None:
+    """Naive local time: camera times already are; posting times are moved from UTC into the place's zone."""
+    if when is None or when.tzinfo is None:
+        return when
+    return when.astimezone(zone).replace(tzinfo=None)
+
+
+# Drawing: each place's positions around its centre, on a plain grid. No map tiles, links, styles or scripts.
+PANEL_PX = 220
+CAPTION_PX = 58
+GRID_STEPS_M = (10, 25, 50, 100, 250)
+
+
+def places_svg(places: list[dict]) -> str:
+    """Inline SVG with one panel per place (from `places()`); "" when there is none. All text is escaped."""
+    if not places:
+        return ""
+    width, height = len(places) * (PANEL_PX + 10) - 10, PANEL_PX + CAPTION_PX
+    panels = "".join(_panel(place, index * (PANEL_PX + 10)) for index, place in enumerate(places))
+    count = f"{len(places)} places" if len(places) > 1 else "1 place"
+    label = html.escape(f"{count} you return to, drawn without a map", quote=True)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{label}" font-family="sans-serif" font-size="11">{panels}</svg>'
+    )
+
+
+def _panel(place: dict, left: int) -> str:
+    metres = [_offset_m(place, lat, lon) for lat, lon in place["points"]]
+    reach = max([max(abs(x), abs(y)) for x, y in metres] + [GRID_STEPS_M[0]]) * 1.15
+    step = next((s for s in GRID_STEPS_M if reach / s <= 4), GRID_STEPS_M[-1])
+    scale = (PANEL_PX / 2) / reach
+    cx, cy = left + PANEL_PX / 2, PANEL_PX / 2  # the centre of the place, in the drawing
+    parts = [f'<rect x="{left}" y="0" width="{PANEL_PX}" height="{PANEL_PX}" fill="#fafafa" stroke="#999"/>']
+    for k in range(-int(reach // step), int(reach // step) + 1):
+        at, colour = k * step * scale, "#bbb" if k == 0 else "#e3e3e3"
+        parts.append(f'<line x1="{cx + at:.1f}" y1="0" x2="{cx + at:.1f}" y2="{PANEL_PX}" stroke="{colour}"/>')
+        parts.append(f'<line x1="{left}" y1="{cy - at:.1f}" x2="{left + PANEL_PX}" y2="{cy - at:.1f}" stroke="{colour}"/>')
+    for x, y in metres:
+        parts.append(f'<circle cx="{cx + x * scale:.1f}" cy="{cy - y * scale:.1f}" r="3" fill="#c0392b" opacity="0.7"/>')
+    caption = (place["guess"], place["name"] or "", f"{place['photos']} photos, {place['days']} days; grid {step} m")
+    for line, text in enumerate(caption):
+        parts.append(f'<text x="{left}" y="{PANEL_PX + 16 + 15 * line}">{html.escape(text, quote=True)}</text>')
+    return "<g>" + "".join(parts) + "</g>"
+
+
+def _offset_m(place: dict, lat: float, lon: float) -> tuple[float, float]:
+    """East and north of the place's centre, in metres (flat-Earth: fine within a few hundred metres)."""
+    east_degrees = (lon - place["lon"] + 180) % 360 - 180  # across the 180th meridian too
+    east = math.radians(east_degrees) * math.cos(math.radians(place["lat"])) * geonames.EARTH_RADIUS_M
+    north = math.radians(lat - place["lat"]) * geonames.EARTH_RADIUS_M
+    return east, north
