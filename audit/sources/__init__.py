@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from .base import Source
 from .facebook_export import FacebookExportSource
+from .feed import FeedSource
 from .folder import FolderSource
 from .google_takeout import GoogleTakeoutSource
 from .instagram_export import InstagramExportSource
 from .instagram_live import InstagramLiveSource
 from .instaloader_folder import InstaloaderFolderSource
+from .website import WebsiteSource
 from .x_archive import XArchiveSource
 
 SOURCES: dict[str, type[Source]] = {
@@ -21,5 +23,7 @@ SOURCES: dict[str, type[Source]] = {
         GoogleTakeoutSource,
         InstaloaderFolderSource,
         InstagramLiveSource,
+        WebsiteSource,
+        FeedSource,
     )
 }

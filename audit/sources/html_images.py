@@ -1,0 +1,272 @@
+"""Images of web pages and feeds, shared by the website and feed sources: not a source, not registered.
+
+- WebSource: their base class (located by `url`, live, one PoliteSession, the proof-of-control rule).
+
+- Where HTML names its images: og:image, twitter:image, one address per `img` or `picture` source (the
+  largest `srcset` candidate, else data-lazy-src (Naver) / data-src / data-original, else src), Naver's
+  `data-linkdata` JSON, and links straight to an image file (a lightbox's full size). URLs are made
+  absolute and original-sized, each listed once. SVG, ICO and GIF files are never photos: skipped.
+- Originals: Naver's pstatic resizes through `?type=w773` (dropped); Tistory's daumcdn thumbnails name
+  the original in `fname`.
+- Bytes: fetched through the account's one PoliteSession, which may reach the account's own hosts and
+  the blogs' image hosts (MEDIA_HOSTS), into its cache folder (audit/cache.py); a re-run reads them
+  from there. A response that is not an image is an ItemError, never a cached file.
+- Proof of control: the token anywhere in what the user controls (a meta tag, the text, a feed's
+  description), unless the address asked for carries it: a search page echoing its query proves nothing.
+- Times: ISO 8601 (HTML, Atom) or RFC 822 (RSS, `+0900`), kept only with their zone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator, NamedTuple
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from .. import imaging, proof
+from ..cache import cache_dir, url_file_name
+from ..errors import AuditError, InputError
+from ..models import Item, ItemError, Origin
+from ..net import PoliteSession
+from .base import Source
+
+# Image hosts of the blogs formats.md describes. Only images are read from them, never pages.
+NAVER_MEDIA_HOSTS = {
+    "postfiles.pstatic.net", "blogfiles.pstatic.net", "blogthumb.pstatic.net",
+    "mblogthumb-phinf.pstatic.net", "blogpfthumb-phinf.pstatic.net",
+}
+TISTORY_MEDIA_HOSTS = {"blog.kakaocdn.net", "img1.daumcdn.net", "t1.daumcdn.net", "tistory1.daumcdn.net"}
+MEDIA_HOSTS = frozenset(NAVER_MEDIA_HOSTS | TISTORY_MEDIA_HOSTS)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
+# Icons, drawings and spacer GIFs are never a photo this tool reads: never fetched.
+NOT_PHOTO_SUFFIXES = {".svg", ".ico", ".gif"}
+LAZY_ATTRIBUTES = ("data-lazy-src", "data-src", "data-original")
+META_IMAGES = {"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"}
+SUFFIX_OF_FORMAT = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic", "AVIF": ".avif"}
+MAX_CAPTION = 4000  # characters: a feed's description can be a whole post
+EXPORT_HINT = "download your images from the blog's or site's admin and audit them as a folder"
+
+
+class Found(NamedTuple):
+    url: str  # absolute, original size
+    alt: str | None = None  # the img's alt text
+
+
+class WebSource(Source):
+    """What the website and feed sources share: an address, live collection, one polite session."""
+
+    needs = "url"
+    live = True
+    sleep = staticmethod(time.sleep)  # tests replace it to run without waiting
+
+    def open_session(self, hosts: frozenset[str]) -> PoliteSession:
+        """The account's one session: its own hosts, and the blogs' image hosts for media."""
+        return PoliteSession(allowed_hosts=set(hosts | MEDIA_HOSTS), sleep=self.sleep)
+
+    def require_proof(self, seen: bool, where: str) -> None:
+        """Record whether the token was seen; without it, go on only if an earlier run saw it."""
+        self.proof_seen = seen
+        if not seen and not self.proven_before:
+            raise proof.refuse(where, self.proof_token, EXPORT_HINT)
+
+
+def site_hosts(url: str) -> frozenset[str]:
+    """The host of a configured address and its www twin (example.com redirecting to www. is common).
+
+    InputError when the address is not an http(s) URL with a plain host name.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host):
+        raise InputError(f"{url}: not a web address (expected https://host/...)")
+    bare = host.removeprefix("www.")
+    return frozenset({bare, "www." + bare})
+
+
+def shows_token(data: bytes, token: str | None, url: str) -> bool:
+    """The token is in the document (meta tag, text, anywhere) and not merely in the address asked for."""
+    return bool(token) and token.encode() in data and token not in unquote(url)
+
+
+def soup_of(html: str | bytes, encoding: str | None = None) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser", from_encoding=encoding if isinstance(html, bytes) else None)
+
+
+def meta_content(soups: Iterable[BeautifulSoup], *names: str) -> str | None:
+    """The first non-empty `<meta property|name=...>` content, trying the names in order."""
+    soups = list(soups)
+    for name in names:
+        for soup in soups:
+            for meta in soup.find_all("meta", content=True):
+                if (meta.get("property") or meta.get("name") or "").lower() == name and meta["content"].strip():
+                    return meta["content"].strip()
+    return None
+
+
+def image_urls(soup: BeautifulSoup, base: str) -> Iterator[Found]:
+    """Every image the HTML names, in page order, absolute and original-sized (repeats possible).
+
+    One address per `img` (or `picture` source): the largest srcset candidate, else the lazy-loaded
+    address, else `src`, which lazy pages fill with a placeholder.
+    """
+    for meta in soup.find_all("meta", content=True):
+        if (meta.get("property") or meta.get("name") or "").lower() in META_IMAGES:
+            yield from _found(meta["content"], base)
+    for tag in soup.find_all(["img", "source", "a"]):
+        if tag.name == "a":
+            href = tag.get("href") or ""
+            if PurePosixPath(urlsplit(href).path).suffix.lower() in IMAGE_SUFFIXES:
+                yield from _found(href, base)
+            for src in _linkdata_sources(tag):
+                yield from _found(src, base)
+            continue
+        srcset = largest_in_srcset(tag.get("srcset") or tag.get("data-srcset") or "")
+        lazy = next((tag[name] for name in LAZY_ATTRIBUTES if tag.get(name)), None)
+        yield from _found(srcset or lazy or tag.get("src"), base, (tag.get("alt") or "").strip() or None)
+
+
+def unique_images(found: Iterable[Found]) -> list[Found]:
+    """Each image once, where it first appears, with the first alt text found for it."""
+    unique: dict[str, Found] = {}
+    for image in found:
+        if image.url not in unique or (image.alt and not unique[image.url].alt):
+            unique[image.url] = image  # a dict keeps the first position of a key it updates
+    return list(unique.values())
+
+
+def _found(raw: str | None, base: str, alt: str | None = None) -> Iterator[Found]:
+    url = image_url(raw, base)
+    if url:
+        yield Found(url, alt)
+
+
+def image_url(raw: str | None, base: str) -> str | None:
+    """An absolute http(s) address of a photo's original, or None (data:, javascript:, an icon...)."""
+    if not raw or not raw.strip():
+        return None
+    parts = urlsplit(urljoin(base, raw.strip()))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if PurePosixPath(parts.path).suffix.lower() in NOT_PHOTO_SUFFIXES:
+        return None
+    return original(urlunsplit(parts._replace(fragment="")))
+
+
+def _linkdata_sources(tag: Tag) -> list[str]:
+    """Naver's SmartEditor keeps each image's full size in `data-linkdata` JSON: {"src": ..., ...}."""
+    try:
+        data = json.loads(tag.get("data-linkdata") or "null")
+    except (ValueError, RecursionError):
+        return []
+    return [data["src"]] if isinstance(data, dict) and isinstance(data.get("src"), str) else []
+
+
+def largest_in_srcset(srcset: str) -> str | None:
+    """The candidate with the largest width (`800w`) or density (`2x`) descriptor."""
+    best, best_size = None, -1.0
+    # A candidate ends at a comma followed by a space, or right after a descriptor ("a.jpg 1x,b.jpg 2x"):
+    # commas inside URLs (Cloudinary's w_300,h_200) are neither.
+    for candidate in re.split(r",(?=\s)|(?<=\d[wx]),", srcset):
+        parts = candidate.split()
+        if not parts:
+            continue
+        size = float(parts[1][:-1]) if len(parts) > 1 and re.fullmatch(r"\d+(\.\d+)?[wx]", parts[1]) else 1.0
+        if size > best_size:
+            best, best_size = parts[0].rstrip(","), size
+    return best
+
+
+def original(url: str) -> str:
+    """The full-size address of a resized blog image; other URLs unchanged."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.endswith(".pstatic.net"):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "type"]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    if host.endswith(".daumcdn.net") and parts.path.startswith("/thumb/"):
+        fname = parse_qs(parts.query).get("fname", [""])[0]
+        if urlsplit(fname).scheme in ("http", "https"):
+            return fname
+    return url
+
+
+def web_time(value: str | None) -> datetime | None:
+    """An ISO 8601 or RFC 822 time; None when unreadable or without a zone (it would be a guess)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            stamp = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return stamp if stamp.tzinfo else None
+
+
+def caption(*parts: str | None) -> str | None:
+    """Title, description, alt text...: each once (a part inside another counts once), lines kept, capped."""
+    unique: list[str] = []
+    for part in parts:
+        part = "\n".join(" ".join(line.split()) for line in (part or "").splitlines() if line.strip())
+        if part and not any(part in kept for kept in unique):
+            unique.append(part)
+    return "\n".join(unique)[:MAX_CAPTION] or None
+
+
+class MediaCache:
+    """Image bytes of one account, fetched once through its session and kept for re-runs."""
+
+    def __init__(self, session: PoliteSession, source: str, host: str):
+        self.session = session
+        self.folder = cache_dir(source, host)
+
+    def origin(self, url: str) -> Origin:
+        """Where the image's bytes are on disk; AuditError when it cannot be fetched or is not an image."""
+        stem = url_file_name(url)
+        cached = next(self.folder.glob(stem + ".*"), None)
+        if cached is not None:
+            return Origin(str(cached))
+        data = self.session.get(url).content
+        try:
+            suffix = SUFFIX_OF_FORMAT[imaging.probe(data).format]
+        except InputError as exc:  # an HTML error page, a GIF, a decompression bomb...
+            raise InputError(f"{url}: {exc.message}") from exc
+        return Origin(str(self._keep(stem + suffix, data)))
+
+    def _keep(self, name: str, data: bytes) -> Path:
+        """Written under a hidden name, then renamed: an interrupted run leaves no half file behind."""
+        path = self.folder / name
+        partial = self.folder / f".{name}.part"
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, path)
+        except OSError as exc:  # a full disk, a read-only cache folder
+            raise InputError(f"cannot keep a downloaded image in {self.folder}: {exc}") from exc
+        return path
+
+
+def image_items(
+    cache: MediaCache, found: Iterable[Found], source_item: str, caption_text: str | None, **post
+) -> Iterator[Item | ItemError]:
+    """An Item per image (the post's fields shared, its alt text added to the caption), or its error."""
+    for image in found:
+        if urlsplit(image.url).hostname not in cache.session.allowed_hosts:
+            yield ItemError(source_item, f"image {image.url}: on another host, not fetched", stage="skip")
+            continue
+        try:
+            origin = cache.origin(image.url)
+        except AuditError as exc:
+            yield ItemError(source_item, exc.message)
+            continue
+        extra = {"alt": image.alt} if image.alt else {}
+        yield Item(source_item, image.url, origin, caption=caption(caption_text, image.alt), extra=extra, **post)
