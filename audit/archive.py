@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from .errors import InputError, UnsafeInputError
-from .models import Origin
+from .models import ItemError, Origin
 
 # Real Instagram exports of heavy users reach tens of GB; beyond this we stop and say so.
 MAX_ARCHIVE_BYTES = 64 * 1024**3
@@ -22,6 +23,11 @@ MAX_MEMBER_BYTES = 512 * 1024**2
 # Photos and JSON compress at most ~10:1; a higher ratio on a large member is a zip bomb.
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024**2
+
+
+# What reading one file of a sound archive can still raise: a corrupt member, an unsupported
+# compression method (NotImplementedError from zipfile), a member too large to read.
+READ_ERRORS = (InputError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError)
 
 
 def unsafe_member_reason(name: str) -> str | None:
@@ -170,6 +176,25 @@ def open_tree(path: Path) -> ExportTree:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     raise InputError(f"{path}: expected a folder or a .zip archive")
+
+
+def refused_members(tree: ExportTree) -> Iterator[ItemError]:
+    """One error row per member the archive refused as unsafe; the rest of the export is still read."""
+    for member, reason in tree.refused():
+        yield ItemError(member, reason)
+
+
+def locate_media(tree: ExportTree, root: str, uri: str) -> Origin | None:
+    """The file a media URI names, or None when the export does not contain it.
+
+    URIs are relative to the export root; 2025 exports may keep the files one folder deeper
+    (your_instagram_activity/media/...), which the suffix search finds. Only indexed members are
+    ever returned, so a URI with `..` cannot reach outside the export.
+    """
+    uri = posixpath.normpath(uri.lstrip("/"))
+    exact = posixpath.join(root, uri) if root else uri
+    found = exact if tree.exists(exact) else tree.find_suffix(uri)
+    return tree.origin(found) if found else None
 
 
 def read_origin(origin: Origin | dict) -> bytes:

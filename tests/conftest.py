@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import responses
 from PIL import Image
+
+from audit.models import Item
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -53,3 +58,33 @@ def photo_folder(tmp_path: Path) -> Path:
     (folder / "sub" / "home.jpg").write_bytes(jpeg_bytes((10, 120, 200), gps=(37.5563, 126.9236)))
     (folder / "notes.txt").write_text("not a photo")
     return folder
+
+
+@pytest.fixture
+def http():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch) -> Path:
+    """No test writes to the real download cache (~/.cache/photo-audit)."""
+    monkeypatch.setenv("PHOTO_AUDIT_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def write_zip(folder: Path, target: Path, top: str) -> Path:
+    """A fixture export zipped the way platforms do: inside a top folder."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, top + path.relative_to(folder).as_posix())
+    return target
+
+
+def comparable(item: Item, prefix: str) -> dict:
+    """An item without where its bytes are: the zip member (or file) relative to the export root."""
+    fields = dataclasses.asdict(item)
+    fields["source_item"] = item.source_item.removeprefix(prefix)
+    fields["origin"] = None if item.origin is None else (item.origin.member or item.origin.path).removeprefix(prefix)
+    return fields

@@ -15,8 +15,7 @@ from audit.photo import PhotoView
 from audit.signals.export_metadata import ExportMetadataSignal
 from audit.sources.facebook_export import FacebookExportSource, export_root
 
-from .conftest import FIXTURES, jpeg_bytes
-from .test_instagram_export import comparable, write_zip
+from .conftest import FIXTURES, comparable, jpeg_bytes, write_zip
 
 FORMATS = FIXTURES / "formats"
 SAMPLE = FORMATS / "facebook_dyi_json_album_2018_addshore"

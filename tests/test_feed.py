@@ -16,7 +16,7 @@ from audit.sources.html_images import web_time
 from .conftest import FIXTURES
 from .test_website import IMG_4012 as GRADUATION
 from .test_website import PROFILE as NAVER_PROFILE
-from .test_website import SUNSET, TISTORY_PROFILE, TOKEN, cache, http, run  # noqa: F401 (cache, http: fixtures)
+from .test_website import SUNSET, TISTORY_PROFILE, TOKEN, run
 
 FEEDS = FIXTURES / "http" / "feed"
 HOME = FIXTURES / "http" / "website" / "plain" / "index.html"  # the Atom feed's home page, with the token

@@ -55,7 +55,6 @@ def test_five_kinds_of_accounts_in_one_report(tmp_path, monkeypatch):
     db_path, out = tmp_path / "audit.db", tmp_path / "report.html"
     # The site shows its owner's token (index.html): the one this inventory issued for the account.
     open_db(db_path)["proof_tokens"].insert({"account": "website:Blog", "token": TOKEN, "created_at": now_utc()})
-    monkeypatch.setenv("PHOTO_AUDIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(WebSource, "sleep", staticmethod(lambda seconds: None))
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as http:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import zipfile
@@ -18,7 +17,7 @@ from audit.models import Item, ItemError
 from audit.sources import SOURCES
 from audit.sources.instagram_export import InstagramExportSource, export_root
 
-from .conftest import FIXTURES, jpeg_bytes
+from .conftest import FIXTURES, comparable, jpeg_bytes, write_zip
 
 FORMATS = FIXTURES / "formats"
 SAMPLE = FORMATS / "instagram_dyi_json_2024_instagram-to-bluesky" / "transfer"
@@ -43,14 +42,6 @@ def by_file(items: list[Item]) -> dict[str, Item]:
     named = {PurePosixPath(item.media_name).name: item for item in items}
     assert len(named) == len(items), "a fixture names each media file once"
     return named
-
-
-def write_zip(folder: Path, target: Path, top: str) -> Path:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, top + path.relative_to(folder).as_posix())
-    return target
 
 
 def test_registered_and_declared():
@@ -260,14 +251,6 @@ def test_media_uris_are_resolved_from_the_export_root(document, root):
 
 
 # --- zip and folder --------------------------------------------------------------------------------
-
-
-def comparable(item: Item, prefix: str) -> dict:
-    """An item without where its bytes are: the zip member (or file) relative to the export root."""
-    fields = dataclasses.asdict(item)
-    fields["source_item"] = item.source_item.removeprefix(prefix)
-    fields["origin"] = None if item.origin is None else (item.origin.member or item.origin.path).removeprefix(prefix)
-    return fields
 
 
 @pytest.mark.parametrize("folder", [JSON_2025, JSON_2020, JSON_2018, HTML_EN, HTML_KO], ids=lambda f: f.name)

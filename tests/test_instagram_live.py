@@ -134,9 +134,9 @@ def _label(request) -> str:
 
 
 @pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("PHOTO_AUDIT_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "instagram" / HANDLE
+def cache(cache) -> Path:
+    """This profile's folder in the test's cache (conftest points the cache at tmp_path)."""
+    return cache / "instagram" / HANDLE
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import analysis, pipeline
+from audit import analysis
 from audit.cli import cli
 from audit.config import load_config
 from audit.db import open_db

@@ -98,18 +98,6 @@ def serve_tistory(http):
     serve(http, TISTORY_PROFILE, PAGES / "naver" / "profile.png", "image/png")
 
 
-@pytest.fixture
-def http():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("PHOTO_AUDIT_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
-
 def run(source: WebSource, token: str, proven_before: bool):
     """items() as the pipeline drives it, with the token set and no real waiting: items, errors, sleeps."""
     source.proof_token, source.proven_before = token, proven_before

@@ -17,8 +17,7 @@ from audit.errors import InputError
 from audit.models import Item, ItemError
 from audit.sources.x_archive import XArchiveSource
 
-from .conftest import FIXTURES, jpeg_bytes
-from .test_instagram_export import comparable, write_zip
+from .conftest import FIXTURES, comparable, jpeg_bytes, write_zip
 
 FORMATS = FIXTURES / "formats"
 MILAHU = FORMATS / "x_twitter_archive_2026_milahu104"

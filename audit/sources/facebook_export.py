@@ -26,11 +26,10 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import ExportTree, open_tree
+from ..archive import READ_ERRORS, ExportTree, locate_media, open_tree, refused_members
 from ..errors import InputError
 from ..models import Item, ItemError
 from .base import Source
-from .instagram_export import READ_ERRORS, locate_media, record_list
 from .meta_records import (
     RecordContext,
     coordinates,
@@ -40,6 +39,7 @@ from .meta_records import (
     exif_records,
     media_type,
     parse_json,
+    record_list,
     text,
 )
 
@@ -68,8 +68,7 @@ class FacebookExportSource(Source):
                 f"your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json or "
                 f"photos_and_videos/album/0.json); is it the JSON export?"
             )
-        for member, reason in tree.refused():
-            yield ItemError(member, reason)
+        yield from refused_members(tree)
         yield from export_entries(tree, documents)
 
 

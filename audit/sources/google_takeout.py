@@ -42,12 +42,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Generator, Iterator, NamedTuple
 
-from ..archive import ExportTree, open_tree
+from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
 from ..errors import InputError
 from ..models import Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .instagram_export import READ_ERRORS
 from .meta_records import RecordContext, coordinates, epoch, number, parse_json, text
 
 IMAGE_SUFFIXES = PHOTO_SUFFIXES | {".gif"}
@@ -125,8 +124,7 @@ class GoogleTakeoutSource(Source):
 
     def items(self) -> Iterator[Item | ItemError]:
         tree = open_tree(self.account.path)
-        for member, reason in tree.refused():
-            yield ItemError(member, reason)
+        yield from refused_members(tree)
         entries: list[Entry] = []
         described = False  # any sidecar or album description: this is a Takeout of Google Photos
         for folder, names in sorted(folders(tree).items()):

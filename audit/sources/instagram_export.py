@@ -14,18 +14,15 @@ meta_records.
 
 from __future__ import annotations
 
-import posixpath
 import re
-import zipfile
-import zlib
 from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import ExportTree, open_tree
+from ..archive import READ_ERRORS, ExportTree, locate_media, open_tree, refused_members
 from ..errors import InputError
-from ..models import Item, ItemError, Origin
+from ..models import Item, ItemError
 from .base import Source
 from .instagram_html import html_entries
 from .meta_records import (
@@ -37,6 +34,7 @@ from .meta_records import (
     iso_time,
     media_type,
     parse_json,
+    record_list,
     text,
 )
 
@@ -55,11 +53,6 @@ LEGACY_DOCUMENT = "media.json"
 # media.json keeps one list per kind; "direct" (photos sent in private messages) is not something posted.
 LEGACY_KINDS = {"photos": "post", "videos": "post", "stories": "story", "profile": "profile_photo"}
 
-# What reading one file of a sound archive can still raise: a corrupt member, an unsupported
-# compression method (NotImplementedError from zipfile), a member too large to read.
-READ_ERRORS = (InputError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError)
-
-
 class InstagramExportSource(Source):
     name = "instagram-export"
     description = "Instagram 'Download your information' export (zip or folder, JSON or HTML)"
@@ -74,8 +67,7 @@ class InstagramExportSource(Source):
                 f"{self.account.path}: no Instagram media lists found (expected your_instagram_activity/"
                 f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html){refused}"
             )
-        for member, reason in tree.refused():
-            yield ItemError(member, reason)
+        yield from refused_members(tree)
         for document in documents:
             for entry in read_document(tree, document):
                 if isinstance(entry, Item):
@@ -110,19 +102,6 @@ def export_root(rel: str, depth: int) -> str:
     return "/".join(parts)
 
 
-def locate_media(tree: ExportTree, root: str, uri: str) -> Origin | None:
-    """The file a media URI names, or None when the export does not contain it.
-
-    URIs are relative to the export root; 2025 exports may keep the files one folder deeper
-    (your_instagram_activity/media/...), which the suffix search finds. Only indexed members are
-    ever returned, so a URI with `..` cannot reach outside the export.
-    """
-    uri = posixpath.normpath(uri.lstrip("/"))
-    exact = posixpath.join(root, uri) if root else uri
-    found = exact if tree.exists(exact) else tree.find_suffix(uri)
-    return tree.origin(found) if found else None
-
-
 def read_document(tree: ExportTree, document: Document) -> Iterator[Item | ItemError]:
     try:
         raw = tree.read(document.rel)
@@ -145,17 +124,6 @@ def read_document(tree: ExportTree, document: Document) -> Iterator[Item | ItemE
     # Reel URIs may have no extension: they are videos all the same.
     bare_uri_type = "video" if document.kind == "reel" else "image"
     yield from each_record(records, document.rel, partial(post_items, kind=document.kind, bare_uri_type=bare_uri_type))
-
-
-def record_list(data: Any) -> list | None:
-    """posts_N.json is a bare list; the others wrap theirs ({"ig_stories": [...]}, names vary)."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        lists = [value for value in data.values() if isinstance(value, list)]
-        if lists:
-            return [record for records in lists for record in records]
-    return None
 
 
 # --- JSON, 2019 onwards ---------------------------------------------------------------------------

@@ -28,12 +28,11 @@ from datetime import datetime, timezone
 from typing import Any, Generator, Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from ..archive import FolderTree
+from ..archive import READ_ERRORS, FolderTree
 from ..errors import InputError
 from ..models import Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .instagram_export import READ_ERRORS
 from .meta_records import RecordContext, coordinates, epoch, parse_json, text
 
 DATED = re.compile(r"(?P<stem>(?:.+_)?(?P<date>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC)(?P<rest>.*)")

@@ -154,3 +154,14 @@ def coordinates(lat_value: Any, lon_value: Any, context: RecordContext, field: s
     if lat == 0 and lon == 0:
         return None
     return lat, lon
+
+
+def record_list(data: Any) -> list | None:
+    """posts_N.json is a bare list; the others wrap theirs ({"ig_stories": [...]}, names vary)."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if lists:
+            return [record for records in lists for record in records]
+    return None

@@ -26,11 +26,10 @@ from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 from urllib.parse import urlsplit
 
-from ..archive import ExportTree, open_tree
+from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
 from ..errors import InputError
 from ..models import Item, ItemError
 from .base import Source
-from .instagram_export import READ_ERRORS
 from .meta_records import RecordContext, coordinates, each_record, number, text
 
 TWEET_FILE = re.compile(r"(?P<stem>tweets?)(?:-part(?P<part>\d+))?\.js")
@@ -61,8 +60,7 @@ class XArchiveSource(Source):
                 f"{self.account.path}: no X archive files found "
                 "(expected data/tweets.js, tweet.js, data/account.js or data/manifest.js)"
             )
-        for member, reason in tree.refused():
-            yield ItemError(member, reason)
+        yield from refused_members(tree)
         handle = yield from self.archive_handle(tree, layout)
         if layout.profile:
             yield from profile_items(tree, layout.profile, handle)
