@@ -176,6 +176,17 @@ def test_strings_lose_nul_padding_and_spaces():
     assert samsung["software"].severity == "info"
 
 
+def test_software_that_carries_an_id_is_a_finding_of_its_own(tmp_path):
+    exif = Image.Exif()
+    exif[0x0131] = "Canva doc DAFk7Qm2XpA"  # Software
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (240, 230, 120)).save(out, "JPEG", exif=exif.tobytes())
+    found = findings_for(write(tmp_path, "poster.jpg", out.getvalue()))
+    assert "software" not in found  # said once, with the id
+    assert found["software_id"].evidence["id"] == "DAFk7Qm2XpA"
+    assert found["software_id"].severity == "medium" and "Canva design" in found["software_id"].summary
+
+
 def test_camera_summary_does_not_repeat_the_make():
     camera = findings_for(EXIF_DIR / "dn_Canon_PowerShot_A85.jpg")["camera"]
     assert camera.summary == "The file's EXIF names the camera: Canon PowerShot A85"

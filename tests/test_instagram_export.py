@@ -10,20 +10,25 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from click.testing import CliRunner
+
 from audit.archive import read_origin
+from audit.cli import cli
+from audit.db import open_db
 from audit.config import Account
 from audit.errors import InputError
 from audit.models import Item, ItemError
 from audit.sources import SOURCES
 from audit.sources.instagram_export import InstagramExportSource, export_root
 
-from .conftest import FIXTURES, comparable, jpeg_bytes, write_zip
+from .conftest import FIXTURES, comparable, jpeg_bytes, write_config, write_zip
 
 FORMATS = FIXTURES / "formats"
 SAMPLE = FORMATS / "instagram_dyi_json_2024_instagram-to-bluesky" / "transfer"
 JSON_2025 = FORMATS / "instagram_dyi_json_2025_activity_media_handmade"
 JSON_2020 = FORMATS / "instagram_dyi_json_2020_root_content_handmade"
 JSON_2018 = FORMATS / "instagram_dyi_json_2018_media_json_handmade"
+PROFILE_2024 = FORMATS / "instagram_dyi_json_2024_profile_handmade"
 HTML_EN = FORMATS / "instagram_dyi_html_2025_en_handmade"
 HTML_KO = FORMATS / "instagram_dyi_html_2025_ko_handmade"
 TOP_FOLDER = "instagram-minji.kim-2025-10-20-AbCdEfGh"
@@ -250,10 +255,130 @@ def test_media_uris_are_resolved_from_the_export_root(document, root):
     assert export_root(document, depth=2) == root
 
 
+# --- the profile: personal_information.json ------------------------------------------------------
+
+CURRENT = "447120953_1187564390123456_3349875610293847566_n_18030000000000004.jpg"
+OLDER = "275318642_1064213597512348_8812345098712340981_n_17890000000000003.jpg"
+BIO = "한빛고등학교 3학년 🏫 | 과외 문의 010-2345-6789\n@jiwoo.park 베프 💛"
+SHOWN = {"Name": "김민지 Minji Kim", "Bio": BIO, "Website": "https://litt.ly/minji.kim", "Username": "minji.kim"}
+PERSONAL = PurePosixPath("personal_information", "personal_information", "personal_information.json")
+# In the private fields of the fixture: none of these may reach the inventory.
+PRIVATE = ("minji.kim.2007@example.com", "+821098765432", "2007-03-14", "female")
+
+
+def edit_profile(tmp_path: Path, change) -> Path:
+    """A copy of the profile fixture whose personal_information.json `change(data)` has edited."""
+    export = shutil.copytree(PROFILE_2024, tmp_path / "export")
+    document = export / PERSONAL
+    data = json.loads(document.read_text(encoding="ascii"))  # left in Meta's encoding
+    change(data)
+    document.write_text(json.dumps(data), encoding="ascii")
+    return export
+
+
+def test_name_bio_and_website_are_the_caption_of_the_current_profile_picture():
+    items, errors = collect(PROFILE_2024)
+    assert errors == []
+    named = by_file(items)
+    current = named[CURRENT]
+    assert current.kind == "profile_photo" and current.origin is not None
+    assert current.caption == f"김민지 Minji Kim\n{BIO}\nhttps://litt.ly/minji.kim"
+    assert current.extra == {"profile": SHOWN}
+    older = named[OLDER]  # no longer shown beside the bio
+    assert older.kind == "profile_photo" and older.caption is None and older.extra == {}
+    post = named["441298765_1180011223344556_6617283940516273849_n_18025555555555555.jpg"]
+    assert post.caption == "2학기 시간표 📅 #한빛고"  # a post's caption is its own
+
+
+def test_private_account_data_never_reaches_the_inventory():
+    raw = (PROFILE_2024 / PERSONAL).read_text(encoding="ascii")
+    assert all(value in raw for value in PRIVATE)  # the fixture holds them
+    items, errors = collect(PROFILE_2024)
+    kept = repr(items) + repr(errors)
+    assert not [value for value in PRIVATE if value in kept]
+    assert "Email" not in kept and "Phone Number" not in kept and "Date of birth" not in kept
+
+
+def test_without_media_map_data_the_newest_profile_picture_gets_the_profile(tmp_path):
+    def drop(data):
+        del data["profile_user"][0]["media_map_data"]
+
+    named = by_file(collect(edit_profile(tmp_path, drop))[0])
+    assert named[CURRENT].extra == {"profile": SHOWN}  # newest by time, though listed first
+    assert named[OLDER].caption is None
+
+
+def test_without_profile_photos_json_the_profile_names_its_picture(tmp_path):
+    export = shutil.copytree(PROFILE_2024, tmp_path / "export")
+    (export / "your_instagram_activity" / "content" / "profile_photos.json").unlink()
+    items, errors = collect(export)
+    assert errors == []
+    (photo,) = [i for i in items if i.kind == "profile_photo"]
+    assert photo.media_name.endswith(CURRENT) and read_origin(photo.origin) == (export / photo.media_name).read_bytes()
+    assert photo.posted_at_utc() == "2024-06-03T07:33:20Z" and photo.extra == {"profile": SHOWN}
+
+
+def test_a_bio_with_no_profile_picture_is_noted_not_inventoried(tmp_path):
+    def drop(data):
+        del data["profile_user"][0]["media_map_data"]
+
+    export = edit_profile(tmp_path, drop)
+    (export / "your_instagram_activity" / "content" / "profile_photos.json").unlink()
+    items, errors = collect(export)
+    assert [i.kind for i in items] == ["post"]
+    (note,) = errors
+    assert note.stage == "skip" and note.source_item == PERSONAL.as_posix()
+    assert "no profile picture to show them beside" in note.message
+
+
+def test_an_unreadable_profile_is_an_error_and_the_rest_is_read(tmp_path):
+    export = shutil.copytree(PROFILE_2024, tmp_path / "export")
+    (export / PERSONAL).write_text('{"profile_user": [{"string_map_data": {"Bio": }}]}')
+    items, errors = collect(export)
+    assert [(e.source_item, e.message.split(":")[0]) for e in errors] == [
+        (PERSONAL.as_posix(), "not valid JSON at line 1 column 47")
+    ]
+    assert len(items) == 3 and not any(i.extra.get("profile") for i in items)
+
+
+def test_bad_profile_fields_are_named_and_the_rest_is_read(tmp_path):
+    def garble(data):
+        strings = data["profile_user"][0]["string_map_data"]
+        strings["Bio"] = {"value": ["not", "text"]}
+        strings["Website"] = "https://litt.ly/minji.kim"
+
+    items, errors = collect(edit_profile(tmp_path, garble))
+    assert [(e.source_item, e.message) for e in errors] == [
+        (f"{PERSONAL} profile_user 0", "field 'string_map_data.Bio.value' is not text: ['not', 'text']"),
+        (f"{PERSONAL} profile_user 0", "field 'string_map_data.Website' is not a JSON object"),
+    ]
+    assert by_file(items)[CURRENT].caption == "김민지 Minji Kim"
+
+
+def test_the_bio_gives_caption_text_findings_on_the_profile_picture(tmp_path):
+    """Collected and analysed: a bio's phone number and school are findings on the picture shown beside it."""
+    write_config(tmp_path, f'[[accounts]]\nplatform = "instagram-export"\npath = "{PROFILE_2024.as_posix()}"\n')
+    db_path = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "accounts.toml"), "--db", str(db_path), "--out",
+                                      str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    rows = open_db(db_path).query(
+        "select findings.kind, findings.evidence, appearances.media_name from findings join appearances"
+        " on appearances.id = json_extract(findings.evidence, '$.appearance') where findings.signal = 'caption-text'"
+    )
+    found = {(PurePosixPath(row["media_name"]).name, row["kind"], json.loads(row["evidence"])["quote"]) for row in rows}
+    on_picture = {(kind, quote) for name, kind, quote in found if name == CURRENT}
+    assert {("phone", "010-2345-6789"), ("school", "한빛고등학교"), ("mention", "@jiwoo.park")} <= on_picture
+    assert not any(name == OLDER for name, _, _ in found)
+    assert not any("9876" in quote for _, _, quote in found)  # the private phone number was never read
+
+
 # --- zip and folder --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder", [JSON_2025, JSON_2020, JSON_2018, HTML_EN, HTML_KO], ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    "folder", [JSON_2025, JSON_2020, JSON_2018, HTML_EN, HTML_KO, PROFILE_2024], ids=lambda f: f.name
+)
 def test_zip_and_folder_give_the_same_items(folder, tmp_path):
     folder_items, folder_errors = collect(folder)
     zip_items, zip_errors = collect(write_zip(folder, tmp_path / "export.zip", top=TOP_FOLDER + "/"))

@@ -28,6 +28,7 @@ WWW = "https://www.instagram.com"
 HANDLE = "minji.kim"
 TOKEN = "photo-audit-verify-3f9c2a71be"
 SINGLE, SIDECAR, VIDEO, TAGGED = "C6dQ3pVr8Kx", "C3ZtL0aS5mN", "C1Bw7yHq2Ej", "C5kR9nWp4Ts"
+BIO = f"서울 · Seoul 🇰🇷\n한빛고 24 → 연세대 📚\n{TOKEN}"  # as profile_page.html has it
 # What instaloader 4.16 sends, and so what the recorded answers are filed under.
 POST_INFO = "27128499623469141"  # one post's metadata (doc_id)
 NEXT_POSTS = "28904005159232689"  # the next page of a logged-out profile's posts (doc_id)
@@ -211,6 +212,10 @@ def test_token_in_the_bio_proves_control_and_everything_is_collected(instagram, 
     photo = items[0]
     assert photo.url == f"https://www.instagram.com/{HANDLE}/" and photo.post_id is None
     assert Path(photo.origin.path).read_bytes() == media_bytes("445566778_998877665544332_1122334455667788990_n.jpg")
+    # What a stranger reads beside the picture, from the profile page already loaded for the proof: no request more.
+    assert photo.caption == f"김민지 Minji Kim\n{BIO}"
+    assert photo.extra == {"profile": {"full_name": "김민지 Minji Kim", "biography": BIO}}  # external_url is null
+    assert instagram.requests()[:2] == [f"GET /{HANDLE}/", "media 445566778_998877665544332_1122334455667788990_n.jpg"]
 
     tagged = named[f"{TAGGED}_1.jpg"]
     assert tagged.kind == "tagged" and tagged.caption == "벚꽃 소풍 🌸 @minji.kim 여의도"
@@ -366,6 +371,7 @@ def test_a_session_of_the_account_proves_control_and_brings_locations(instagram,
     assert instagram.requests()[:2] == [f"/graphql/query {WHO_AM_I}", f"GET /{HANDLE}/"]
     photo, post = items
     assert photo.kind == "profile_photo" and photo.origin is not None
+    assert photo.caption.startswith("김민지 Minji Kim\n서울 · Seoul")  # from the logged-in profile query
     assert post.post_id == SINGLE and post.posted_at_utc() == "2024-05-02T11:04:09Z"
     assert (post.location_name, post.lat, post.lon) == ("한빛고등학교 Hanbit High School", 37.6542, 127.0669)
     assert post.tagged_users == ["jiwoo.park", "seoyeon_lee"]

@@ -22,6 +22,8 @@ PROFILE = FIXTURES / "formats" / "instaloader_profile_4.16_handmade" / "minji.ki
 SIDECAR = "2024-03-16_05-12-09_UTC"
 BLOSSOM = "벚꽃 엔딩 🌸 with @jiwoo.park\n#여의도 #벚꽃"
 YEOUIDO = ("여의도 한강공원", 37.5284, 126.9327)
+# The profile's full_name and biography (external_url is null), from minji.kim_52810358219.json.xz.
+SHOWN = "김민지 Minji Kim\n연세대 23학번 📚 | Seoul"
 
 
 def collect(path: Path) -> tuple[list[Item], list[ItemError]]:
@@ -45,7 +47,7 @@ def test_declared():
 
 # file: (kind, post_id, posted_at, caption, (place name, lat, lon), tagged users, media type)
 PROFILE_ITEMS = {
-    "2024-01-10_08-20-33_UTC_profile_pic.jpg": ("profile_photo", None, "2024-01-10T08:20:33Z", None, (None,) * 3, [], "image"),
+    "2024-01-10_08-20-33_UTC_profile_pic.jpg": ("profile_photo", None, "2024-01-10T08:20:33Z", SHOWN, (None,) * 3, [], "image"),
     f"{SIDECAR}_1.jpg": ("post", "C4mQx7RPa1b", "2024-03-16T05:12:09Z", BLOSSOM, YEOUIDO, ["jiwoo.park"], "image"),
     f"{SIDECAR}_2.jpg": ("post", "C4mQx7RPa1b", "2024-03-16T05:12:09Z", BLOSSOM, YEOUIDO, ["jiwoo.park", "hana_lee"], "image"),
     f"{SIDECAR}_3.jpg": ("post", "C4mQx7RPa1b", "2024-03-16T05:12:09Z", BLOSSOM, YEOUIDO, ["jiwoo.park"], "image"),
@@ -74,10 +76,40 @@ def test_every_file_of_the_profile_folder():
         assert (item.location_name, item.lat, item.lon) == place, name
         assert (item.tagged_users, item.media_type) == (tagged, media_type), name
         assert read_origin(item.origin) == (PROFILE / name).read_bytes()
-        assert item.extra["profile"] == "minji.kim"
+        assert item.extra["handle"] == "minji.kim"
         short = kind == "post" and post_id != "2023-08-15_09-05-33_UTC"
         assert item.url == (f"https://www.instagram.com/p/{post_id}/" if short else None), name
     assert [e.stage for e in errors] == ["skip", "skip"]
+
+
+def test_the_profile_text_goes_with_the_newest_profile_picture(tmp_path):
+    folder = shutil.copytree(PROFILE, tmp_path / "minji.kim")
+    (folder / "2022-03-01_00-00-00_UTC_profile_pic.jpg").write_bytes(jpeg_bytes((0, 0, 255)))  # replaced since
+    with lzma.open(folder / "minji.kim_52810358219.json.xz", "rt") as handle:
+        profile = json.load(handle)
+    profile["node"]["external_url"] = "https://litt.ly/minji.kim"
+    with lzma.open(folder / "minji.kim_52810358219.json.xz", "wt") as handle:
+        json.dump(profile, handle)
+    named = by_name(collect(folder)[0])
+    current = named["2024-01-10_08-20-33_UTC_profile_pic.jpg"]
+    assert current.caption == SHOWN + "\nhttps://litt.ly/minji.kim"
+    assert current.extra["profile"] == {
+        "full_name": "김민지 Minji Kim",
+        "biography": "연세대 23학번 📚 | Seoul",
+        "external_url": "https://litt.ly/minji.kim",
+    }
+    older = named["2022-03-01_00-00-00_UTC_profile_pic.jpg"]
+    assert older.caption is None and older.extra == {"handle": "minji.kim"}
+
+
+def test_a_profile_without_a_downloaded_picture_is_noted(tmp_path):
+    folder = shutil.copytree(PROFILE, tmp_path / "minji.kim")
+    (folder / "2024-01-10_08-20-33_UTC_profile_pic.jpg").unlink()  # instaloader --no-profile-pic
+    items, errors = collect(folder)
+    assert "profile_photo" not in {item.kind for item in items}
+    assert SHOWN not in {item.caption for item in items}
+    (note,) = [e for e in errors if e.source_item == "minji.kim_52810358219.json.xz"]
+    assert note.stage == "skip" and "no profile picture was downloaded" in note.message
 
 
 def test_interrupted_runs_are_noted_not_read():

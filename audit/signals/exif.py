@@ -8,6 +8,7 @@ from ..errors import InputError
 from ..exifdata import PhotoMetadata, Position, read_metadata
 from ..geonames import place_names, with_place
 from ..models import Finding
+from ..software_ids import software_id
 from .base import Signal
 
 if TYPE_CHECKING:
@@ -36,12 +37,7 @@ class ExifSignal(Signal):
         if metadata.taken_at:
             yield _time_finding(metadata)
         if metadata.software:
-            yield Finding(
-                kind="software",
-                summary=f"The file's EXIF names the software that wrote it: {metadata.software}",
-                evidence={"software": metadata.software},
-                severity="info",
-            )
+            yield _software_finding(metadata.software)
 
 
 def _gps_finding(position: Position) -> Finding:
@@ -84,4 +80,23 @@ def _time_finding(metadata: PhotoMetadata) -> Finding:
         summary=f"The file's EXIF says when it was {when}: {metadata.taken_at} (no time zone)",
         evidence={"datetime": metadata.taken_at, "tag": metadata.taken_at_tag},
         severity="low",
+    )
+
+
+def _software_finding(software: str) -> Finding:
+    """The software that wrote the file; a finding of its own when the value carries an id (a Canva design...)."""
+    found = software_id(software)
+    if found is None:
+        return Finding(
+            kind="software",
+            summary=f"The file's EXIF names the software that wrote it: {software}",
+            evidence={"software": software},
+            severity="info",
+        )
+    return Finding(
+        kind="software_id",
+        summary=f"The file's EXIF names the software that wrote it, with an id ({found.id}): {software}. "
+        f"That is {found.what}.",
+        evidence={"software": software, "id": found.id, "what": found.what},
+        severity="medium",
     )

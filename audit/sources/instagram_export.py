@@ -8,6 +8,17 @@ top folder works too:
   your_instagram_activity/media/...           some 2025 exports; also posts_1.html... (HTML variant)
 The exported media files carry no EXIF: location and camera details survive only in these documents,
 so every post is inventoried even when its media file is not in the export.
+
+The profile (personal_information/personal_information.json; since 2024 one folder deeper,
+personal_information/personal_information/personal_information.json; not in formats.md):
+  {"profile_user": [{"media_map_data": {"Profile Photo": {"uri", "creation_timestamp"}},
+                     "string_map_data": {"Name": {"value"}, "Bio": {...}, "Website": {...}, "Username": {...},
+                                         "Email", "Phone Number", "Gender", "Date of birth", ...}}]}
+A stranger reads the name, bio and website beside the current profile picture, so they become that
+picture's caption (and `extra["profile"]`): the picture `media_map_data` names, else the newest one of
+profile_photos.json; when no media list has a profile picture, the one `media_map_data` names is inventoried
+from there. E-mail, phone number, gender and date of birth are the account's private data, not shown on the
+profile: they are never read. Labels of non-English exports are not known; only the English ones are read.
 The HTML variant is read by instagram_html; the record readers shared with other Meta exports are in
 meta_records.
 """
@@ -34,6 +45,7 @@ from .meta_records import (
     iso_time,
     media_type,
     parse_json,
+    profile_text,
     record_list,
     text,
 )
@@ -52,6 +64,13 @@ DOCUMENT_PATTERNS = ("content/*.json", "media/*.json", "content/*.html", "media/
 LEGACY_DOCUMENT = "media.json"
 # media.json keeps one list per kind; "direct" (photos sent in private messages) is not something posted.
 LEGACY_KINDS = {"photos": "post", "videos": "post", "stories": "story", "profile": "profile_photo"}
+# Matched from the right: both the older path and the 2024 one (personal_information/ twice), in any top folder.
+PROFILE_DOCUMENT = "personal_information/personal_information.json"
+# What the profile shows a stranger, in the order shown: the picture's caption. Username is shown too, but
+# names nothing the handle does not; it is kept in extra only.
+PROFILE_CAPTION_FIELDS = ("Name", "Bio", "Website")
+PROFILE_FIELDS = (*PROFILE_CAPTION_FIELDS, "Username")
+
 
 class InstagramExportSource(Source):
     name = "instagram-export"
@@ -68,11 +87,16 @@ class InstagramExportSource(Source):
                 f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html){refused}"
             )
         yield from refused_members(tree)
+        profile_photos = []  # held back until every list is read: the profile's text goes on the current one
         for document in documents:
             for entry in read_document(tree, document):
                 if isinstance(entry, Item):
                     entry.origin = locate_media(tree, document.root, entry.media_name)
+                    if entry.kind == "profile_photo":
+                        profile_photos.append(entry)
+                        continue
                 yield entry
+        yield from profile_entries(tree, profile_photos)
 
 
 class Document(NamedTuple):
@@ -102,11 +126,18 @@ def export_root(rel: str, depth: int) -> str:
     return "/".join(parts)
 
 
-def read_document(tree: ExportTree, document: Document) -> Iterator[Item | ItemError]:
+def read_bytes(tree: ExportTree, rel: str) -> Iterator[ItemError]:
+    """Yields an ItemError and returns None when the file cannot be read; returns its bytes."""
     try:
-        raw = tree.read(document.rel)
+        return tree.read(rel)
     except READ_ERRORS as exc:
-        yield ItemError(document.rel, f"could not read the file: {getattr(exc, 'message', exc)}")
+        yield ItemError(rel, f"could not read the file: {getattr(exc, 'message', exc)}")
+        return None
+
+
+def read_document(tree: ExportTree, document: Document) -> Iterator[Item | ItemError]:
+    raw = yield from read_bytes(tree, document.rel)
+    if raw is None:
         return
     if document.layout == "html":
         yield from html_entries(raw, document)
@@ -234,3 +265,92 @@ def legacy_item(record: Any, context: RecordContext, kind: str, bare_uri_type: s
         caption=text(record.get("caption"), context, "caption"),
         location_name=text(record.get("location"), context, "location"),
     )
+
+
+# --- the profile: personal_information.json -------------------------------------------------------
+
+
+class Profile(NamedTuple):
+    rel: str
+    root: str  # the export's root folder: the photo URI is relative to it
+    fields: dict[str, str]  # PROFILE_FIELDS that have text
+    photo_uri: str | None  # the current profile picture
+    photo_time: datetime | None
+
+
+def profile_entries(tree: ExportTree, photos: list[Item]) -> Iterator[Item | ItemError]:
+    """The profile pictures, the current one with what a stranger reads beside it."""
+    profile = yield from read_profile(tree)
+    if profile is not None:
+        current = current_photo(tree, photos, profile)
+        caption = profile_text({key: profile.fields.get(key) for key in PROFILE_CAPTION_FIELDS})
+        if caption and current is None:
+            yield ItemError(
+                profile.rel,
+                "skipped: the profile's name, bio and website are not inventoried: the export holds no profile "
+                "picture to show them beside",
+                stage="skip",
+            )
+        elif caption:
+            current.caption = "\n".join(filter(None, [caption, current.caption]))
+            current.extra["profile"] = profile.fields
+    yield from photos
+
+
+def current_photo(tree: ExportTree, photos: list[Item], profile: Profile) -> Item | None:
+    """The photo the profile names, else the newest one; an Item for the profile's photo when no list has one."""
+    named = [photo for photo in photos if photo.media_name == profile.photo_uri]
+    if named or photos:
+        return (named or sorted(photos, key=lambda photo: photo.posted_at_utc() or ""))[-1]
+    if profile.photo_uri is None:
+        return None
+    photo = Item(
+        source_item=f"{profile.rel} profile_user 0",
+        media_name=profile.photo_uri,
+        origin=locate_media(tree, profile.root, profile.photo_uri),
+        kind="profile_photo",
+        posted_at=profile.photo_time,
+    )
+    photos.append(photo)
+    return photo
+
+
+def read_profile(tree: ExportTree) -> Iterator[ItemError]:
+    """Yields the problems; returns the Profile, or None when the export has none that can be read."""
+    rel = next(tree.glob(PROFILE_DOCUMENT), None)
+    raw = (yield from read_bytes(tree, rel)) if rel else None
+    data = (yield from parse_json(raw, rel)) if raw is not None else None
+    users = data.get("profile_user") if isinstance(data, dict) else None
+    if not (isinstance(users, list) and users and isinstance(users[0], dict)):
+        if data is not None:
+            yield ItemError(rel, 'expected {"profile_user": [{...}]}')
+        return None
+    context = RecordContext(rel, "profile_user 0")
+    strings = object_at(users[0], ("string_map_data",), context)
+    fields = {key: profile_field(strings[key], context, key) for key in PROFILE_FIELDS if key in strings}
+    photo = object_at(users[0], ("media_map_data", "Profile Photo"), context)
+    uri = text(photo.get("uri"), context, "media_map_data.Profile Photo.uri")
+    posted_at = epoch(photo.get("creation_timestamp"), context, "media_map_data.Profile Photo.creation_timestamp")
+    yield from context.errors()
+    parts = PurePosixPath(rel).parts
+    root = "/".join(parts[: parts.index("personal_information")])
+    return Profile(rel, root, {key: value for key, value in fields.items() if value}, uri, posted_at)
+
+
+def object_at(record: dict, path: tuple[str, ...], context: RecordContext) -> dict:
+    """record[path[0]][path[1]]...: {} when a step is missing, and noted when it is not an object."""
+    for depth, key in enumerate(path):
+        record = record.get(key, {})
+        if not isinstance(record, dict):
+            context.note(".".join(path[: depth + 1]), "is not a JSON object")
+            return {}
+    return record
+
+
+def profile_field(entry: Any, context: RecordContext, key: str) -> str | None:
+    """`{"href", "value", "timestamp"}`: the value (a website may have only its href)."""
+    if not isinstance(entry, dict):
+        context.note(f"string_map_data.{key}", "is not a JSON object")
+        return None
+    field = "value" if entry.get("value") else "href"
+    return text(entry.get(field), context, f"string_map_data.{key}.{field}")

@@ -13,7 +13,8 @@ where it stopped.
 
 Decisions: one Item per image (a sidecar gives one per slide); a video is kept as its cover image,
 the frame strangers see in the grid, with media_type "video" (the video file is not downloaded);
-locations come only with a login, as instaloader gives them.
+locations come only with a login, as instaloader gives them. The profile picture's caption is what a
+stranger reads beside it: the name, bio and link of the profile loaded for the proof (no further request).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from ..errors import InputError, ProofError
 from ..models import Item, ItemError, Origin
 from ..net import FetchError, PoliteSession
 from .base import Source
+from .meta_records import profile_text
 
 EXPORT_HINT = 'Instagram: Settings > Your activity > Download your information, then platform = "instagram-export"'
 HANDLE = re.compile(r"[a-z0-9._]{1,30}")
@@ -189,11 +191,17 @@ class InstagramLiveSource(Source):
     # --- what is collected ----------------------------------------------------------------------
 
     def _profile_photo(self, profile: Profile) -> Iterator[Item | ItemError]:
+        """The profile picture, with what a stranger reads beside it (from the profile already loaded)."""
         url = profile.profile_pic_url
         page = f"https://www.instagram.com/{self.handle}/"
         # Named by the picture's path: its query string is signed afresh on every visit.
         name = "profile_" + url_file_name(urlsplit(url).path, _suffix(url))
-        item = Item(source_item=page, media_name=name, origin=None, kind="profile_photo", url=page, audience="public")
+        shown = {"full_name": profile.full_name, "biography": profile.biography, "external_url": profile.external_url}
+        shown = {key: value for key, value in shown.items() if value}
+        item = Item(
+            source_item=page, media_name=name, origin=None, kind="profile_photo", url=page, audience="public",
+            caption=profile_text(shown), extra={"profile": shown} if shown else {},
+        )
         item.origin = yield from self._download(url, item)
         yield item
 

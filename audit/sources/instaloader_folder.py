@@ -8,7 +8,9 @@ with a `<target>_` prefix when the folder pattern has no target); the files of o
   <stem>.json.xz, or .json                   metadata {"node": {GraphQL node}, "instaloader": {"node_type": ...}}
   <stem>_location.txt                        with --geotags: the place name, then a maps link with lat,lng
   <stem>_profile_pic.jpg                     the profile picture (kind profile_photo)
-`<user>_<id>.json.xz` is the profile: its username is kept as `profile` in extra; the biography is not a photo.
+`<user>_<id>.json.xz` is the profile: its username is kept as `handle` in the extra of every item, and what a
+stranger reads beside the profile picture (full_name, biography, external_url) becomes the caption of the newest
+`_profile_pic` (the one shown now), with the fields in `extra["profile"]`.
 `id`, `<stem>_comments.json` and `<stem>_old_NN.txt` (replaced captions) are not read. `iterator_*.json.xz`
 (resume state) and `*.temp` (partial downloads) are noted as skipped: the download was interrupted.
 
@@ -33,7 +35,7 @@ from ..errors import InputError
 from ..models import Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .meta_records import RecordContext, coordinates, epoch, parse_json, text
+from .meta_records import RecordContext, coordinates, epoch, parse_json, profile_text, text
 
 DATED = re.compile(r"(?P<stem>(?:.+_)?(?P<date>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC)(?P<rest>.*)")
 MEDIA = re.compile(r"(?:_(?P<index>\d+))?(?P<suffix>\.\w+)")
@@ -46,6 +48,8 @@ POST_FILES = {".txt": "caption", ".json": "metadata", ".json.xz": "metadata", "_
 MEDIA_SUFFIXES = PHOTO_SUFFIXES | {".mp4"}
 KINDS = {"Post": "post", "StoryItem": "story"}
 SHORTCODE = re.compile(r"[A-Za-z0-9_-]+")
+# What the profile shows beside its picture, in the order shown: the picture's caption.
+PROFILE_CAPTION_FIELDS = ("full_name", "biography", "external_url")
 # Post metadata is kilobytes; this stops an .xz file that would expand without end.
 MAX_METADATA_BYTES = 32 * 1024**2
 
@@ -107,6 +111,13 @@ class Layout:
 
 
 @dataclass
+class ProfileFacts:
+    rel: str  # the profile's metadata file
+    handle: str | None
+    fields: dict[str, str]  # PROFILE_CAPTION_FIELDS that have text
+
+
+@dataclass
 class PostFacts:
     """What a post's metadata says; all empty when it has none."""
 
@@ -136,29 +147,55 @@ class InstaloaderFolderSource(Source):
         if not layout.posts and not layout.profile_pics:
             raise InputError(f"{root}: no files named the way instaloader names them (<YYYY-MM-DD_HH-MM-SS>_UTC.jpg)")
         yield from layout.notes
-        handles: dict[str, str] = {}
+        profiles: dict[str, ProfileFacts] = {}
         for rel in layout.profiles:
-            handle = yield from read_profile(tree, rel)
-            if handle:
-                handles[posixpath.dirname(rel)] = handle
-        for rel, date in layout.profile_pics:
-            extra = drop_empty({"profile": handles.get(posixpath.dirname(rel))})
-            yield Item(rel, rel, tree.origin(rel), kind="profile_photo", posted_at=file_time(date), extra=extra)
+            profile = yield from read_profile(tree, rel)
+            if profile:
+                profiles[posixpath.dirname(rel)] = profile
+        yield from profile_photos(tree, layout.profile_pics, profiles)
         for key in sorted(layout.posts):
             post = layout.posts[key]
-            yield from post_items(tree, post, handles.get(post.folder))
+            profile = profiles.get(post.folder)
+            yield from post_items(tree, post, profile.handle if profile else None)
 
 
 def read_profile(tree: FolderTree, rel: str) -> Reading:
-    """The username in a profile's metadata (`<user>_<id>.json.xz`)."""
+    """The username, and what is shown beside the picture, of a profile's metadata (`<user>_<id>.json.xz`)."""
     doc = yield from read_metadata(tree, rel)
     if doc is None:
         return None
     if doc["instaloader"].get("node_type") != "Profile":
         yield ItemError(rel, "skipped: instaloader metadata, but of neither a profile nor a post", stage="skip")
         return None
-    username = doc["node"].get("username")
-    return username if isinstance(username, str) and username else None
+    context = RecordContext(rel, "")
+    handle = text(doc["node"].get("username"), context, "username")
+    fields = {key: text(doc["node"].get(key), context, key) for key in PROFILE_CAPTION_FIELDS}
+    for problem in context.problems:
+        yield ItemError(rel, problem)
+    return ProfileFacts(rel, handle, drop_empty(fields))
+
+
+def profile_photos(
+    tree: FolderTree, pics: list[tuple[str, str]], profiles: dict[str, ProfileFacts]
+) -> Iterator[Item | ItemError]:
+    """Every profile picture; the newest of each folder carries the profile's name, bio and link."""
+    newest = {posixpath.dirname(rel): rel for rel, _ in pics}  # sorted by name, so by time
+    for rel, date in pics:
+        profile = profiles.get(posixpath.dirname(rel))
+        shown = profile.fields if profile and newest[posixpath.dirname(rel)] == rel else {}
+        extra = drop_empty({"handle": profile.handle if profile else None, "profile": shown})
+        yield Item(
+            rel, rel, tree.origin(rel), kind="profile_photo", posted_at=file_time(date), caption=profile_text(shown),
+            extra=extra,
+        )
+    for folder, profile in profiles.items():
+        if profile.fields and folder not in newest:
+            yield ItemError(
+                profile.rel,
+                "skipped: the profile's name, bio and link are not inventoried: no profile picture was downloaded "
+                "to show them beside (was instaloader run with --no-profile-pic?)",
+                stage="skip",
+            )
 
 
 def post_items(tree: FolderTree, post: PostFiles, handle: str | None) -> Iterator[Item | ItemError]:
@@ -212,7 +249,7 @@ def media_item(
     """One file of a post; a sidecar item's own node adds its tagged users and accessibility caption."""
     name = rel or posixpath.join(files.folder, files.stem)
     extra = {
-        "profile": handle or post.owner,
+        "handle": handle or post.owner,
         "typename": child.typename or post.typename,
         "accessibility_caption": child.accessibility_caption or post.accessibility_caption,
     }

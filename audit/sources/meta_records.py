@@ -3,7 +3,8 @@
 What does not depend on the platform: the context that reports each field it cannot read as an
 ItemError (file, record, field) while the rest of the record is still read; readers for text, epoch
 and ISO times, numbers and coordinates; the `exif_data` records and their location; media types from
-`uri` names; and JSON parsing that repairs Meta's mojibake and names the line and column of an error.
+`uri` names; JSON parsing that repairs Meta's mojibake and names the line and column of an error; and the
+caption made of a profile's public fields (also used by the instaloader sources).
 Not a source, and not registered: sources import from it.
 """
 
@@ -165,3 +166,11 @@ def record_list(data: Any) -> list | None:
         if lists:
             return [record for records in lists for record in records]
     return None
+
+
+def profile_text(fields: dict[str, Any]) -> str | None:
+    """What a stranger reads beside a profile picture (name, bio, website), one field per line, in the
+    order given: it becomes the picture's caption, which the caption-text signal scans like any other.
+    None when every field is empty."""
+    lines = [value.strip() for value in fields.values() if isinstance(value, str) and value.strip()]
+    return "\n".join(lines) or None
