@@ -10,12 +10,14 @@ from urllib.parse import urlsplit
 
 import jinja2
 import sqlite_utils
+from markupsafe import Markup
 
 from . import __version__, faceid
 from .db import now_utc
 from .resources import resource_dir
 from .scoring import LOCATION_KINDS
 from .signals import SIGNALS
+from .signals.places import places, places_svg
 from .social import people_around
 from .supply import face_supply
 
@@ -71,6 +73,7 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "supply": face_supply(db),
         "identity": _identity(db),
         "people": people_around(db),
+        **_places(db, photos),
         "errors": errors,
         "actions": ACTIONS,
     }
@@ -101,6 +104,7 @@ def _photo_card(db, row: dict, accounts: dict) -> dict:
     return {
         "id": row["id"],
         "label": appearances[0]["media_name"] if appearances else row["id"][:12],
+        "members": sorted({a["photo"] for a in appearances} | {row["id"]}),
         "status": row["status"],
         "media_type": row["media_type"],
         "format": row["format"],
@@ -114,6 +118,15 @@ def _photo_card(db, row: dict, accounts: dict) -> dict:
         "location_points": sum(r["points"] for r in reasons if (r["signal"], r["kind"]) in LOCATION_KINDS),
         "identity_kinds": sorted({r["kind"] for r in reasons if r["signal"] == "caption-text" and r["kind"] in IDENTITY_KINDS}),
     }
+
+
+def _places(db: sqlite_utils.Database, photos: list[dict]) -> dict:
+    """Places you return to, with the cards of their photos; the drawing is escaped SVG made by places_svg."""
+    found = places(db)
+    card_of = {member: card for card in photos for member in card["members"]}
+    for place in found:
+        place["cards"] = list({card_of[photo]["id"]: card_of[photo] for photo in place["photo_ids"] if photo in card_of}.values())
+    return {"places": found, "places_drawing": Markup(places_svg(found))}
 
 
 def _identity(db: sqlite_utils.Database) -> dict:

@@ -107,3 +107,12 @@ def test_demo_report_opens_with_the_face_supply_and_flags_bystanders(demo):
     assert "1 of them is a profile picture" in supply
     assert "Someone else&#39;s face (this photo exposes them too)" in html
     assert "Your face: 321 px, frontal, sharp: full-quality swap source" in html
+
+
+def test_demo_report_shows_the_two_places_the_student_returns_to(demo):
+    _, html = demo
+    section = html.split('<section aria-labelledby="places">', 1)[1].split("</section>", 1)[0]
+    # Home: 7 Instagram posts, the story and one photo only on the blog (the other blog copies count once).
+    assert "Likely home: Mapo-gu, Seoul" in section and "9 photos on 9 different days" in section
+    assert "Likely school or work: Jung-gu, Seoul" in section and "7 photos on 7 different days" in section
+    assert "<svg" in section and "http" not in section.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org/2000/svg", "")
