@@ -17,6 +17,7 @@ from .db import now_utc
 from .resources import resource_dir
 from .scoring import LOCATION_KINDS
 from .signals import SIGNALS
+from .signals.image_text import tesseract_status
 from .signals.places import places, places_svg
 from .social import people_around
 from .supply import face_supply
@@ -134,6 +135,7 @@ def _identity(db: sqlite_utils.Database) -> dict:
     groups = faceid.cluster_summary(db)
     return {
         "unavailable": faceid.available(),
+        "ocr_unavailable": tesseract_status()[0],
         "references": db["reference_faces"].count,
         "largest_group": groups[0] if groups else None,
     }

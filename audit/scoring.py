@@ -35,15 +35,27 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
     ("export-metadata", "software_id"): Weight(3, 3, "A design or account id in the recorded software links this image to other files and to the design itself; it matters if the export leaks."),
     ("exif", "software_id"): Weight(10, 10, "The id is inside the file itself: anyone who saves the photo can link it to the Canva design or account that made it."),
     ("export-metadata", "upload_ip"): Weight(5, 5, "An upload IP address maps to a town and a network (home, school or workplace); it matters if the export or the account leaks."),
-    ("caption-text", "address"): Weight(35, 35, "A street address in text: full home address is rated 4.18/5 sensitive (VISPR)."),
-    ("caption-text", "phone"): Weight(30, 30, "A phone number lets a stranger contact or harass the person directly."),
-    ("caption-text", "student_number"): Weight(25, 25, "Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."),
-    ("caption-text", "home"): Weight(20, 20, "Words that mark home tell a stranger the place is where the person lives."),
-    ("caption-text", "email"): Weight(20, 20, "An e-mail address links the photo to other accounts and to direct contact."),
-    ("caption-text", "school"): Weight(20, 20, "Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024)."),
-    ("caption-text", "university"): Weight(15, 15, "Rooms were organised by school or university; education history is rated 2.92/5 (VISPR)."),
-    ("caption-text", "workplace"): Weight(15, 15, "Perpetrators were often colleagues; victims' workplaces were spread with the images."),
-    ("caption-text", "event"): Weight(10, 10, "Graduation, wedding, family and classroom photos were the ones taken in the Korean cases."),
+    ("caption-text", "address"): Weight(35, 35, "A street address in text: full home address is rated 4.18/5 sensitive (VISPR).", "clue:address"),
+    ("caption-text", "phone"): Weight(30, 30, "A phone number lets a stranger contact or harass the person directly.", "clue:phone"),
+    ("caption-text", "student_number"): Weight(25, 25, "Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school.", "clue:student_number"),
+    ("caption-text", "home"): Weight(20, 20, "Words that mark home tell a stranger the place is where the person lives.", "clue:home"),
+    ("caption-text", "email"): Weight(20, 20, "An e-mail address links the photo to other accounts and to direct contact.", "clue:email"),
+    ("caption-text", "school"): Weight(20, 20, "Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024).", "clue:school"),
+    ("caption-text", "university"): Weight(15, 15, "Rooms were organised by school or university; education history is rated 2.92/5 (VISPR).", "clue:university"),
+    ("caption-text", "workplace"): Weight(15, 15, "Perpetrators were often colleagues; victims' workplaces were spread with the images.", "clue:workplace"),
+    ("caption-text", "event"): Weight(10, 10, "Graduation, wedding, family and classroom photos were the ones taken in the Korean cases.", "clue:event"),
+    ("image-text", "id_card"): Weight(25, 25, "An ID card in the picture: student ID is rated 3.79/5 sensitive and national ID 4.25/5 (VISPR)."),
+    ("image-text", "student_number"): Weight(25, 25, "A student number in the picture: student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school.", "clue:student_number"),
+    ("image-text", "address"): Weight(35, 35, "An address readable in the picture: full home address is rated 4.18/5 sensitive (VISPR).", "clue:address"),
+    ("image-text", "phone"): Weight(30, 30, "A phone number readable in the picture lets a stranger contact or harass the person directly.", "clue:phone"),
+    ("image-text", "email"): Weight(20, 20, "An e-mail address readable in the picture links it to other accounts and to direct contact.", "clue:email"),
+    ("image-text", "school"): Weight(20, 20, "A school name in the picture (sign, uniform, card): rooms were organised by school (Korean cases, 2024).", "clue:school"),
+    ("image-text", "university"): Weight(15, 15, "A university name in the picture: education history is rated 2.92/5 (VISPR).", "clue:university"),
+    ("image-text", "workplace"): Weight(15, 15, "A workplace in the picture (badge, sign): perpetrators were often colleagues.", "clue:workplace"),
+    ("image-text", "home"): Weight(20, 20, "Words in the picture that mark home tell a stranger where the person lives.", "clue:home"),
+    ("image-text", "name_tag"): Weight(15, 15, "A name readable in the picture: rooms spread victims' names with the images."),
+    ("image-text", "licence_plate"): Weight(10, 10, "A licence plate ties the photo to a car and the places it is parked (the project's choice; the risk model gives no figure)."),
+    ("image-text", "event"): Weight(10, 10, "Graduation, wedding, family and classroom photos were the ones taken in the Korean cases.", "clue:event"),
     ("caption-text", "tagged_user"): Weight(5, 15, "Tagged friends lead to the person's circle: 'acquaintance humiliation' rooms spread family and friends."),
     ("caption-text", "mention"): Weight(3, 9, "Mentioned accounts map the person's circle of friends."),
 }
@@ -51,6 +63,8 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
 # A photo's position leaked twice (EXIF and geotag) is still one position.
 # The user's face in one photo is one face, however many detections or copies show it.
 GROUP_CAPS = {"location": 40, "face": 45, "place": 20}
+# The same clue in the caption and in the picture (a phone number in both) is one clue.
+GROUP_CAPS.update({weight.group: weight.cap for weight in WEIGHTS.values() if weight.group and weight.group.startswith("clue:")})
 # Kinds that stripping the location from a photo (and its post) takes away.
 LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group in ("location", "place")}
 

@@ -7,6 +7,7 @@ from .caption_text import CaptionTextSignal
 from .exif import ExifSignal
 from .export_metadata import ExportMetadataSignal
 from .faces import FacesSignal
+from .image_text import ImageTextSignal
 from .places import PlacesSignal
 from .platform_location import PlatformLocationSignal
 
@@ -17,6 +18,7 @@ SIGNALS: dict[str, type[Signal]] = {
         ExifSignal,
         PlatformLocationSignal,
         CaptionTextSignal,
+        ImageTextSignal,
         ExportMetadataSignal,
         PlacesSignal,
     )

@@ -222,6 +222,15 @@ def _appearance_findings(appearance: dict[str, Any]) -> Iterator[Finding]:
 def _caption_hits(caption: str) -> list[_Hit]:
     # NFC: exports from some phones store Hangul as separate jamo, which no pattern would match.
     text = unicodedata.normalize("NFC", caption)
+    return [_Hit(s.kind, text[s.start : s.end], _context(text, s.start, s.end), s.details) for s in find_spans(text)]
+
+
+def find_spans(text: str) -> list[_Span]:
+    """Every fact these rules find in any text (a caption, text read off a photo), in reading order.
+
+    Each span has the kind (the keys of SUMMARY, or "event"), start and end offsets into `text`,
+    and details (e164, name, event...). Pass NFC-normalised text: the patterns are written in it.
+    """
     spans = [
         *_phone_spans(text),
         *_regex_spans("email", EMAIL, text),
@@ -230,7 +239,7 @@ def _caption_hits(caption: str) -> list[_Hit]:
         *_keyword_spans(text),
     ]
     spans.sort(key=lambda s: (s.start, s.kind))
-    return [_Hit(s.kind, text[s.start : s.end], _context(text, s.start, s.end), s.details) for s in spans]
+    return spans
 
 
 def _phone_spans(text: str) -> Iterator[_Span]:

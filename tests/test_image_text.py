@@ -1,0 +1,242 @@
+"""The image-text signal: text rendered with a Korean font into generated photos, read back by tesseract."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlite_utils
+from PIL import Image, ImageDraw, ImageFont
+
+from audit.errors import InputError
+from audit.photo import PhotoView
+from audit.signals import image_text
+from audit.signals.image_text import COST, ImageTextSignal, skip_reason, tesseract_status
+
+FACES_DIR = Path(__file__).parent / "fixtures" / "images" / "faces"
+FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")  # Debian's fonts-nanum
+TESSERACT_PROBLEM, _ = tesseract_status()
+needs_tesseract = pytest.mark.skipif(TESSERACT_PROBLEM is not None, reason=f"OCR not installed: {TESSERACT_PROBLEM}")
+
+
+def rendered(lines: list[str], size=(1080, 720), px=40, top=120) -> bytes:
+    """A JPEG of dark text lines on a light background, like a photographed card or sign."""
+    assert FONT.is_file(), "these tests render Korean with NanumGothic: apt install fonts-nanum"
+    image = Image.new("RGB", size, (236, 232, 222))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), px)
+    for index, line in enumerate(lines):
+        draw.text((80, top + index * px * 1.6), line, font=font, fill=(25, 25, 35))
+    return encoded(image)
+
+
+def encoded(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def view(data: bytes, tmp_path: Path, name: str = "photo.jpg") -> PhotoView:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return PhotoView({"id": name, "origin": json.dumps({"path": str(path), "member": None})}, [])
+
+
+@pytest.fixture
+def signal() -> ImageTextSignal:
+    signal = ImageTextSignal()
+    signal.prepare(sqlite_utils.Database(memory=True))
+    return signal
+
+
+def findings(signal: ImageTextSignal, data: bytes, tmp_path: Path) -> dict:
+    """kind -> list of findings."""
+    found: dict = {}
+    for finding in signal.analyze(view(data, tmp_path)):
+        found.setdefault(finding.kind, []).append(finding)
+    return found
+
+
+@needs_tesseract
+def test_reads_a_korean_phone_number_and_a_school_named_in_korean_and_english(signal, tmp_path):
+    data = rendered(["연락처 010-1234-5678", "한빛고등학교 2학년 3반", "Hanbit High School"])
+    found = findings(signal, data, tmp_path)
+    (phone,) = found["phone"]
+    assert phone.evidence["e164"] == "+821012345678" and phone.severity == "high"
+    assert phone.summary == 'Photo shows a phone number: "010-1234-5678"'
+    schools = {f.evidence["name"]: f for f in found["school"]}
+    assert set(schools) == {"한빛고등학교", "Hanbit High School"}
+    assert schools["한빛고등학교"].summary == 'Photo names a school: "한빛고등학교"'
+    assert set(found) == {"phone", "school"}
+
+
+@needs_tesseract
+def test_evidence_has_the_line_the_confidence_and_where_the_words_are(signal, tmp_path):
+    data = rendered(["Hanbit High School"], size=(1000, 500), px=40, top=300)
+    (school,) = findings(signal, data, tmp_path)["school"]
+    evidence = school.evidence
+    assert evidence["quote"] == evidence["line"] == "Hanbit High School"
+    assert 60 <= evidence["confidence"] <= 100
+    x0, y0, x1, y1 = evidence["box"]  # fractions of the picture; the text starts at x 80 px, y 300 px
+    assert 0.06 <= x0 <= 0.1 and 0.58 <= y0 <= 0.64 and 0.3 <= x1 <= 0.5 and 0.64 <= y1 <= 0.72
+
+
+@needs_tesseract
+def test_a_student_id_card_is_an_id_card_with_a_name_and_a_number(signal, tmp_path):
+    data = rendered(["학생증", "STUDENT ID", "이름: 김민지", "학번: 20231234"], size=(860, 540), px=36, top=100)
+    found = findings(signal, data, tmp_path)
+    assert {f.evidence["quote"] for f in found["id_card"]} == {"학생증", "STUDENT ID"}
+    assert found["id_card"][0].severity == "high"
+    assert [f.evidence["quote"] for f in found["name_tag"]] == ["이름: 김민지"]
+    # The card's own words are the card, not also a student number; the number is.
+    assert [f.evidence["quote"] for f in found["student_number"]] == ["학번: 20231234"]
+
+
+@needs_tesseract
+def test_licence_plates_and_a_road_address(signal, tmp_path):
+    data = rendered(["12가 3456", "서울 123나 4567", "서울특별시 강남구 테헤란로 152"], px=48)
+    found = findings(signal, data, tmp_path)
+    assert [f.evidence["quote"] for f in found["licence_plate"]] == ["12가 3456", "서울 123나 4567"]
+    assert [f.evidence["quote"] for f in found["address"]] == ["강남구 테헤란로 152"]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("name", ["sk_coffee.png", "sk_astronaut.png"])
+def test_photos_without_text_yield_nothing(signal, tmp_path, name):
+    assert findings(signal, (FACES_DIR / name).read_bytes(), tmp_path) == {}
+
+
+@needs_tesseract
+def test_cost_is_recorded_for_photos_read_and_skipped(signal, tmp_path):
+    read, skipped = len(COST.read_seconds), sum(COST.skipped.values())
+    findings(signal, rendered(["010-1234-5678"]), tmp_path)
+    findings(signal, encoded(gradient()), tmp_path)
+    assert len(COST.read_seconds) == read + 1 and COST.read_seconds[-1] > 0
+    assert sum(COST.skipped.values()) == skipped + 1
+
+
+def gradient() -> Image.Image:
+    ramp = np.linspace(0, 255, 900, dtype=np.float32)[None, :].repeat(600, axis=0)
+    return Image.fromarray(np.stack([ramp, ramp[:, ::-1], np.full_like(ramp, 128)], axis=-1).astype(np.uint8))
+
+
+def test_a_plain_scene_is_skipped_for_lack_of_strokes():
+    assert skip_reason(gradient()) == "no text-like strokes"
+    assert skip_reason(Image.open(FACES_DIR / "sk_chelsea.png")) == "no text-like strokes"  # the cat
+
+
+def test_a_face_close_up_is_skipped_even_with_sharp_detail():
+    """The astronaut's face filling the frame, with a striped patch that passes the stroke test."""
+    portrait = Image.open(FACES_DIR / "sk_astronaut.png").convert("RGB")
+    close_up = portrait.crop((170, 0, 330, 190)).resize((540, 640))
+    stripes = Image.fromarray(np.tile(np.array([0, 255] * 4, dtype=np.uint8).repeat(2), (40, 3)))
+    close_up.paste(stripes.convert("RGB"), (10, 590))
+    assert skip_reason(close_up) == "face close-up"
+
+
+def test_text_with_a_small_face_is_read():
+    image = Image.open(FACES_DIR / "sk_astronaut.png").convert("RGB")  # a face covering 4% of the frame
+    ImageDraw.Draw(image).text((10, 480), "HANBIT HIGH SCHOOL 010-1234-5678", fill=(255, 255, 255))
+    assert skip_reason(image) is None
+
+
+def test_without_the_tesseract_program_the_signal_says_so_in_one_line(monkeypatch, tmp_path):
+    pytesseract = pytest.importorskip("pytesseract")
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    signal = ImageTextSignal()
+    assert signal.prepare(sqlite_utils.Database(memory=True)).startswith("unavailable: the tesseract program")
+    assert "\n" not in signal.unavailable and "apt install tesseract-ocr" in signal.unavailable
+    # Nothing is read, nothing raised: this photo has no file, and reading it would be an error.
+    assert list(signal.analyze(PhotoView({"id": "x", "origin": None}, []))) == []
+
+
+def test_without_pytesseract_the_signal_says_so_in_one_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pytesseract", None)  # import fails
+    signal = ImageTextSignal()
+    assert signal.prepare(sqlite_utils.Database(memory=True)) == (
+        "unavailable: the Python package pytesseract is not installed (pip install pytesseract)"
+    )
+    assert list(signal.analyze(PhotoView({"id": "x", "origin": None}, []))) == []
+
+
+@needs_tesseract
+def test_without_korean_data_the_signal_says_which_package(monkeypatch):
+    monkeypatch.setattr(image_text, "LANGUAGES", "kor+zzz")
+    signal = ImageTextSignal()
+    signal.prepare(sqlite_utils.Database(memory=True))
+    assert signal.unavailable == "tesseract has no zzz language data (Debian: apt install tesseract-ocr-zzz)"
+
+
+@needs_tesseract
+def test_tesseract_failing_on_one_photo_is_an_input_error_for_that_photo(signal, monkeypatch, tmp_path):
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "gone"))
+    with pytest.raises(InputError, match="text in the photo could not be read"):
+        findings(signal, rendered(["010-1234-5678"]), tmp_path)
+
+
+def tsv(*rows: tuple) -> str:
+    """A tesseract TSV table: (block, line, left, top, width, height, conf, text) per word."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    body = [
+        f"5\t1\t{block}\t1\t{line}\t{n}\t{left}\t{top}\t{width}\t{height}\t{conf}\t{text}"
+        for n, (block, line, left, top, width, height, conf, text) in enumerate(rows, 1)
+    ]
+    return "\n".join([header, *body])
+
+
+def test_lines_keep_tesseracts_spacing_and_join_a_word_cut_in_two():
+    table = tsv(
+        (1, 1, 40, 300, 17, 19, 90, "한"), (1, 1, 62, 300, 15, 19, 93, "빛"), (1, 1, 81, 300, 33, 19, 89, "고등"),
+        (2, 1, 116, 300, 36, 19, 97, "학교"),  # another block, 2 px on: the same word
+        (2, 1, 160, 301, 60, 16, 92, "Hanbit"), (2, 1, 228, 300, 39, 19, 96, "High"),
+        (3, 1, 41, 340, 20, 19, 93, "2"), (3, 1, 62, 340, 17, 19, 93, "학"), (3, 1, 80, 340, 17, 19, 92, "년"),
+        (3, 1, 110, 340, 40, 19, 20, "xx"),  # too unsure: dropped
+        (4, 1, 600, 340, 40, 19, 91, "3반"),  # far to the right: another line
+    )
+    text = "한빛고등\n\n학교 Hanbit High\n\n2학년 xx 3반\n"
+    lines = image_text._lines(image_text._parse(table, text))
+    assert [line.text for line in lines] == ["한빛고등학교 Hanbit High", "2학년", "3반"]
+    first = lines[0]
+    assert [first.text[start : start + len(w.text)] for w, start in zip(first.words, first.starts)] == [
+        "한", "빛", "고등", "학교", "Hanbit", "High",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, kind, quote",
+    [
+        ("차량 12가 3456", "licence_plate", "12가 3456"),
+        ("123너4567", "licence_plate", "123너4567"),
+        ("경기 34 바 5678 주차", "licence_plate", "경기 34 바 5678"),
+        ("이름: 김민지", "name_tag", "이름: 김민지"),
+        ("성명 박서연", "name_tag", "성명 박서연"),
+        ("이름: 독고영재", "name_tag", "이름: 독고영재"),  # any name after a colon
+        ("NAME: Kim Minji", "name_tag", "NAME: Kim Minji"),
+        ("HELLO my name is Jane", "name_tag", "my name is Jane"),
+        ("사원증", "id_card", "사원증"),
+        ("EMPLOYEE ID CARD", "id_card", "EMPLOYEE ID CARD"),
+        ("사번: 102938", "id_card", "사번: 102938"),
+    ],
+)
+def test_picture_only_rules(text, kind, quote):
+    matches = [(m.kind, text[m.start : m.end]) for m in image_text._matches(text)]
+    assert (kind, quote) in matches
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023년 3456명", "101동 1202호", "12가 34567", "이름 짓기", "Name the place", "your name", "valid card", "010-1234"],
+)
+def test_picture_only_rules_leave_lookalikes_alone(text):
+    assert not [m for m in image_text._matches(text) if m.kind in image_text.IMAGE_RULES]
+
+
+def test_an_id_cards_own_words_are_not_also_a_student_number_or_work():
+    kinds = [m.kind for m in image_text._matches("학생증 사원증 STUDENT ID")]
+    assert kinds == ["id_card", "id_card", "id_card"]
