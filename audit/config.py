@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -27,7 +27,9 @@ else:  # pragma: no cover
 from .errors import ConfigError
 from .sources import SOURCES
 
-TOP_KEYS = {"me", "accounts"}
+TOP_KEYS = {"me", "accounts", "targets"}
+# What the removal plan aims for: how many of each may stay public (docs/scoring.md).
+DEFAULT_TARGETS = {"high_faces": 0, "exact_locations": 0, "repeated_places": 0, "clues_with_face": 0}
 ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label"}
 
 
@@ -55,6 +57,7 @@ class Config:
     path: Path
     accounts: tuple[Account, ...]
     me: tuple[Path, ...] = ()
+    targets: dict = field(default_factory=lambda: dict(DEFAULT_TARGETS))
 
 
 def load_config(path: Path) -> Config:
@@ -67,7 +70,7 @@ def load_config(path: Path) -> Config:
     lines = text.splitlines()
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown key '{key}' (expected: me, accounts)")
+            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown key '{key}' (expected: me, accounts, targets)")
     base = path.parent
     accounts = tuple(
         _account(entry, index, base, path, lines)
@@ -79,7 +82,20 @@ def load_config(path: Path) -> Config:
     for photo in me:
         if not photo.is_file():
             raise ConfigError(f"{path}:{_line_of(lines, 'me')}: reference photo {photo} does not exist")
-    return Config(path=path, accounts=accounts, me=me)
+    return Config(path=path, accounts=accounts, me=me, targets=_targets(data.get("targets", {}), path, lines))
+
+
+def _targets(table, path: Path, lines: list[str]) -> dict:
+    """[targets] high_faces = 0 ...: each a whole number of photos that may stay public."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}:{_line_of(lines, 'targets')}: 'targets' must be a table")
+    for key, value in table.items():
+        if key not in DEFAULT_TARGETS:
+            hint = ", ".join(DEFAULT_TARGETS)
+            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown target '{key}' (expected one of: {hint})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{path}:{_line_of(lines, key)}: target '{key}' must be a whole number of photos, 0 or more")
+    return {**DEFAULT_TARGETS, **table}
 
 
 def _read_text(path: Path) -> str:

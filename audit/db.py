@@ -110,10 +110,24 @@ def _add_proof_tokens(db: sqlite_utils.Database) -> None:
     db["proof_tokens"].create({"account": str, "token": str, "created_at": str, "verified_at": str}, pk="account")
 
 
+def _add_sightings(db: sqlite_utils.Database) -> None:
+    # Which appearances each collect run saw: what a later audit compares with ("gone since").
+    # Like `runs`, a log that grows by one set of rows per run.
+    db["sightings"].create({"run": int, "appearance": str}, pk=("run", "appearance"))
+    db["sightings"].create_index(["appearance"])
+
+
+def _add_settings(db: sqlite_utils.Database) -> None:
+    # What the config said that later steps need without the config (the plan's targets).
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
     ("0002_faces_and_near_duplicates", _add_faces),
     ("0003_proof_tokens", _add_proof_tokens),
+    ("0004_sightings", _add_sightings),
+    ("0005_settings", _add_settings),
 ]
 
 

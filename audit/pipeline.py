@@ -49,6 +49,7 @@ class Tally:
 
 def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_bar) -> Tally:
     tally = Tally()
+    db["settings"].upsert({"key": "targets", "value": json.dumps(config.targets, sort_keys=True)}, pk="key")
     for account in config.accounts:
         _store_account(db, account)
         source = SOURCES[account.platform](account)
@@ -131,6 +132,7 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     # Not from source_item: a newer export of the same account renames files and shifts record
     # indexes, and the same post must keep its id so that runs can be compared.
     appearance_id = stable_id(account.key, item.kind, item.media_name, item.post_id)
+    db["sightings"].insert({"run": run, "appearance": appearance_id}, pk=("run", "appearance"), ignore=True)
     db["appearances"].insert(
         {
             "id": appearance_id,

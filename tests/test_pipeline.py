@@ -28,7 +28,7 @@ def _audit(tmp_path: Path, config: Path, db_name="a.db"):
 
 
 def _counts(db) -> dict[str, int]:
-    return {name: db[name].count for name in db.table_names() if name != "runs"}
+    return {name: db[name].count for name in db.table_names() if name not in ("runs", "sightings")}  # run logs
 
 
 def test_folder_is_collected_recursively_and_other_files_are_noted(tmp_path, photo_folder):
@@ -140,6 +140,6 @@ def test_config_paths_are_relative_to_the_config(tmp_path, photo_folder):
 
 def test_migrations_are_named_and_recorded(tmp_path):
     db = open_db(tmp_path / "m.db")
-    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens"]
+    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens", "0004_sightings", "0005_settings"]
     open_db(tmp_path / "m.db")
-    assert db["_migrations"].count == 3
+    assert db["_migrations"].count == 5
