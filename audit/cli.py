@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from . import __version__, faceid
 from .config import load_config
 from .db import finish_run, open_db, start_run
 from .errors import AuditError, ProofError
+from .i18n import LANGUAGES
 from .analysis import analyze as analyze_step
 from .pipeline import Tally
 from .pipeline import collect as collect_step
@@ -60,6 +62,32 @@ out_option = click.option(
 config_argument = click.argument("config", type=click.Path(path_type=Path))
 
 
+@dataclass(frozen=True)
+class ReportOptions:
+    lang: str = "en"
+    redact: bool = False
+    json_path: Path | None = None
+    csv_path: Path | None = None
+
+
+def report_options(command):
+    """--lang, --redact, --json and --csv, gathered into one ReportOptions argument named `options`."""
+    options = [
+        click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The report's language."),
+        click.option("--redact", is_flag=True, help="A sample report to show in public: faces blurred, handles, names, phones and e-mails masked, positions rounded to city level."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report's data as JSON."),
+        click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write one CSV row per photo."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, lang, redact, json_path, csv_path, **kwargs):
+        return command(*args, options=ReportOptions(lang, redact, json_path, csv_path), **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 @click.group()
 @click.version_option(__version__, prog_name="photo-audit")
 def cli():
@@ -73,10 +101,11 @@ def cli():
 @config_argument
 @db_option
 @out_option
+@report_options
 @reports_errors
-def run(config, db_path, out):
+def run(config, db_path, out, options):
     """Collect, analyse, score and report every account in CONFIG (accounts.toml) in one go."""
-    report, tally = audit_all(load_config(config), db_path, out, "run")
+    report, tally = audit_all(load_config(config), db_path, out, "run", options)
     click.echo(str(report))
     exit_if_unproven(tally)
 
@@ -108,22 +137,24 @@ def analyze(db_path):
 @cli.command()
 @db_option
 @out_option
+@report_options
 @reports_errors
-def report(db_path, out):
+def report(db_path, out, options):
     """Write the self-contained HTML report from the inventory, and print its path."""
     db = open_db(db_path)
     score_step(db)
-    click.echo(str(render_report(db, out).resolve()))
+    click.echo(str(render_report(db, out, **asdict(options)).resolve()))
 
 
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default="photo-audit-demo.db", show_default=True, help="The SQLite inventory file.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="photo-audit-demo.html", show_default=True, help="Where to write the HTML report.")
+@report_options
 @reports_errors
-def demo(db_path, out):
+def demo(db_path, out, options):
     """Audit the shipped example (a fictional student in Seoul) end to end and print the report's path."""
     config = load_config(resource_dir("examples") / "demo" / "accounts.toml")
-    click.echo(str(audit_all(config, db_path, out, "demo")[0]))
+    click.echo(str(audit_all(config, db_path, out, "demo", options)[0]))
 
 
 @cli.command()
@@ -163,13 +194,13 @@ def signals():
         click.echo(f"{name:<20} v{cls.version}  {cls.description}")
 
 
-def audit_all(config, db_path: Path, out: Path, command: str) -> tuple[Path, Tally]:
+def audit_all(config, db_path: Path, out: Path, command: str, options: ReportOptions) -> tuple[Path, Tally]:
     db = open_db(db_path)
     with RunLog(db, command) as log:
         log.tally.merge(collect_step(db, config, log.run, bar))
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
-        report_path = render_report(db, out).resolve()
+        report_path = render_report(db, out, **asdict(options)).resolve()
     return report_path, log.tally
 
 

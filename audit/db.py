@@ -117,6 +117,25 @@ def _add_sightings(db: sqlite_utils.Database) -> None:
     db["sightings"].create_index(["appearance"])
 
 
+def _add_current_appearances(db: sqlite_utils.Database) -> None:
+    # What is public now: an account's appearances that its latest collect saw. A post deleted since
+    # stays in the inventory (nothing is lost, and the report can say it is gone) but is not exposure.
+    # An account never collected with sightings (rows inserted by hand) counts as all current.
+    db.create_view(
+        "current_appearances",
+        """
+        with latest as (
+            select appearances.account, max(sightings.run) as run
+            from sightings join appearances on appearances.id = sightings.appearance
+            group by appearances.account
+        )
+        select appearances.* from appearances left join latest on latest.account = appearances.account
+        where latest.run is null
+           or exists (select 1 from sightings where sightings.appearance = appearances.id and sightings.run = latest.run)
+        """,
+    )
+
+
 def _add_settings(db: sqlite_utils.Database) -> None:
     # What the config said that later steps need without the config (the plan's targets).
     db["settings"].create({"key": str, "value": str}, pk="key")
@@ -128,6 +147,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0003_proof_tokens", _add_proof_tokens),
     ("0004_sightings", _add_sightings),
     ("0005_settings", _add_settings),
+    ("0006_current_appearances", _add_current_appearances),
 ]
 
 

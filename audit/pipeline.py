@@ -171,7 +171,10 @@ def score(db: sqlite_utils.Database) -> Tally:
     groups: dict[str, list[str]] = {}
     for row in db.query("select id, coalesce(group_id, id) as grp from photos order by id"):
         groups.setdefault(row["grp"], []).append(row["id"])
+    current = {row["photo"] for row in db.query("select distinct photo from current_appearances")}
     for members in groups.values():
+        if current.isdisjoint(members):
+            continue  # gone everywhere: keep its last score, which "changes since the last audit" reports
         result = score_photo(_group_findings(db, members))
         reasons = json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True)
         for member in members:
@@ -182,9 +185,11 @@ def score(db: sqlite_utils.Database) -> Tally:
 
 
 def _group_findings(db, members: list[str]) -> list[dict]:
-    """Findings of every copy; a fact found in two copies (the same caption clue) is listed once."""
+    """Findings of every copy still posted; a fact found in two copies (the same caption clue) is listed once."""
     marks = ", ".join("?" for _ in members)
     unique: dict[tuple, dict] = {}
-    for row in db.query(f"select * from findings where photo in ({marks}) order by photo, id", members):
+    # Copies deleted since (no current appearance) no longer expose anything.
+    query = f"select * from findings where photo in ({marks}) and photo in (select photo from current_appearances) order by photo, id"
+    for row in db.query(query, members):
         unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
     return list(unique.values())

@@ -15,7 +15,7 @@ select lower(json_extract(findings.evidence, '$.handle')) as handle,
        findings.kind,
        appearances.media_name, appearances.post_url, appearances.account,
        coalesce(appearances.post_id, appearances.media_name) as post
-from findings join appearances on appearances.id = json_extract(findings.evidence, '$.appearance')
+from findings join current_appearances as appearances on appearances.id = json_extract(findings.evidence, '$.appearance')
 where findings.signal = 'caption-text' and findings.kind in ('tagged_user', 'mention')
 order by appearances.posted_at, appearances.id
 """

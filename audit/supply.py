@@ -24,11 +24,12 @@ _USABLE_FACES = f"""
 select coalesce(photos.group_id, photos.id) as grp, findings.evidence
 from findings join photos on photos.id = findings.photo
 where findings.signal = 'faces' and findings.kind in ({_KINDS})
+  and photos.id in (select photo from current_appearances)
 """
 # Appearances of every copy of the pictures above: where a stranger finds them.
 _APPEARANCES = f"""
-select appearances.account, appearances.kind, coalesce(photos.group_id, photos.id) as grp
-from appearances join photos on photos.id = appearances.photo
+select current_appearances.account, current_appearances.kind, coalesce(photos.group_id, photos.id) as grp
+from current_appearances join photos on photos.id = current_appearances.photo
 where coalesce(photos.group_id, photos.id) in (select grp from ({_USABLE_FACES}))
 """
 

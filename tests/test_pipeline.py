@@ -140,6 +140,6 @@ def test_config_paths_are_relative_to_the_config(tmp_path, photo_folder):
 
 def test_migrations_are_named_and_recorded(tmp_path):
     db = open_db(tmp_path / "m.db")
-    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens", "0004_sightings", "0005_settings"]
+    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens", "0004_sightings", "0005_settings", "0006_current_appearances"]
     open_db(tmp_path / "m.db")
-    assert db["_migrations"].count == 5
+    assert db["_migrations"].count == 6

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.report import safe_url
+from audit.report import csp_hash, safe_url
 
 from .conftest import jpeg_bytes, write_config
 
@@ -54,19 +54,24 @@ def test_report_loads_nothing_from_outside(tmp_path):
     soup = _render(tmp_path)
     for tag in soup.find_all(src=True):
         assert tag["src"].startswith("data:image/"), tag
-    for tag in soup.find_all(["link", "script", "iframe", "object", "embed", "base"]):
+    for tag in soup.find_all(["link", "iframe", "object", "embed", "base"]):
         raise AssertionError(f"unexpected {tag.name} element")
+    scripts = soup.find_all("script")  # the one inline script, and a text block of later thumbnails in large reports
+    assert [script.get("src") for script in scripts] == [None] * len(scripts)
+    code = [script for script in scripts if script.get("type") is None]
+    assert len(code) == 1 and len(scripts) - 1 == len(soup.find_all("script", type="text/plain"))
     for tag in soup.find_all(href=True):
         assert tag["href"].startswith("#") or tag.name == "a" and tag["href"].startswith("https://"), tag
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert "default-src 'none'" in csp and "img-src data:" in csp
+    assert f"script-src '{csp_hash(code[0].string)}';" in csp and "unsafe" not in csp.split("script-src", 1)[1]
     assert "url(" not in soup.style.string
 
 
 def test_hostile_caption_and_file_name_come_out_escaped(tmp_path):
     soup = _render(tmp_path)
     html = str(soup)
-    assert "<script>" not in html
+    assert "<script>alert" not in html and html.count("<script") == 1
     assert soup.find_all("img", onerror=True) == []
     captions = [div.get_text() for div in soup.select(".caption")]
     assert PAYLOAD in captions

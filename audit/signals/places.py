@@ -202,11 +202,14 @@ def _label(counts: Counter) -> str:
 
 def _points(db) -> list[_Point]:
     found = set()
-    query = "select photo, evidence from findings where signal = ? and kind = 'gps'"
+    query = (
+        "select photo, evidence from findings where signal = ? and kind = 'gps'"
+        " and photo in (select photo from current_appearances)"  # a file deleted since no longer shows where
+    )
     for row in db.query(query, [ExifSignal.name]):
         evidence = json.loads(row["evidence"])
         found.add((row["photo"], evidence.get("lat"), evidence.get("lon")))
-    for row in db.query("select photo, lat, lon from appearances where lat is not null and lon is not null"):
+    for row in db.query("select photo, lat, lon from current_appearances where lat is not null and lon is not null"):
         if has_position(row["lat"], row["lon"]):
             found.add((row["photo"], row["lat"], row["lon"]))
     return sorted(_Point(*point) for point in found if geonames.valid_position(point[1], point[2]))
@@ -215,7 +218,7 @@ def _points(db) -> list[_Point]:
 def _times(db) -> dict[str, datetime]:
     """Photo id -> the camera's local time (naive) where EXIF has it, else its earliest posting time (UTC, aware)."""
     times: dict[str, datetime] = {}
-    query = "select photo, min(posted_at) as posted from appearances where posted_at is not null group by photo"
+    query = "select photo, min(posted_at) as posted from current_appearances where posted_at is not null group by photo"
     for row in db.query(query):
         posted = _parse(row["posted"], ("%Y-%m-%dT%H:%M:%S",))
         if posted:

@@ -1,0 +1,300 @@
+"""The report in a real browser: Debian's headless chromium, driven by Playwright for Python (no browser download).
+
+The page loads nothing and logs no error; hostile captions, file names and EXIF stay text; the filters work, and
+without scripts the page reads in its own order; later thumbnails load as they near the screen; printing drops the
+controls; text passes AA contrast; and Korean renders as Hangul glyphs, not as boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from audit.cli import cli
+from audit.db import open_db
+from audit.report import render_report
+
+from .conftest import jpeg_bytes, write_config
+from .test_report import _instagram_export, _post
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[test]'")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing: apt-get install chromium")
+# No sandbox: CI runs as root in a container. The rest keeps Chromium from calling home.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def payload(n: int) -> str:
+    """Markup that, if it ever ran, would set window.pwned to n and open a dialog."""
+    return (f'<script>window.pwned={n};alert({n})</script><img src=x onerror="window.pwned={n};alert({n})">'
+            f'<a href="javascript:window.pwned={n}">javascript:alert({n})</a>')
+
+
+def exif_payload_jpeg() -> bytes:
+    """A JPEG whose EXIF camera make, model and software are payloads."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0131] = payload(4), payload(5), payload(6)
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (90, 90, 160)).save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory) -> Path:
+    """Two accounts, five photos: a payload caption with a geotag, a Korean caption with a school and a phone
+    number, a plain one, a payload file name with GPS, and payloads in EXIF. Returns the inventory's path."""
+    tmp = tmp_path_factory.mktemp("browser")
+    export = _instagram_export(tmp / "export", [
+        _post("media/posts/1.jpg", payload(1), 1704067200, 37.55, 126.92),
+        _post("media/posts/2.jpg", "졸업식 날 한빛여자고등학교 앞에서, 연락은 010-1234-5678", 1706745600),
+        _post("media/posts/3.jpg", "lunch", 1709251200),
+    ])
+    for name, color in (("1.jpg", (200, 30, 30)), ("2.jpg", (30, 200, 30)), ("3.jpg", (200, 200, 30))):
+        target = export / "media" / "posts" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(jpeg_bytes(color))
+    folder = tmp / "photos"
+    folder.mkdir()
+    (folder / f"{payload(2).replace('/', '_')}.jpg").write_bytes(jpeg_bytes((30, 30, 200), gps=(37.5, 127.0)))
+    (folder / "camera.jpg").write_bytes(exif_payload_jpeg())
+    config = write_config(tmp, '[[accounts]]\nplatform = "instagram-export"\npath = "export"\nhandle = "me"\n'
+                               '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PHOTO_AUDIT_CACHE", str(tmp / "cache"))
+        result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp / "a.db"), "--out", str(tmp / "en.html")])
+    assert result.exit_code == 0, result.output
+    return tmp / "a.db"
+
+
+@pytest.fixture(scope="module")
+def report(inventory) -> Path:
+    return inventory.parent / "en.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """A page, and everything it did: console messages, page errors, requests and dialogs."""
+
+    page: object
+    console: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def visit(browser, path: Path, javascript: bool = True) -> Visit:
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1000, "height": 800})
+    seen = Visit(context.new_page())
+    seen.page.on("console", lambda message: seen.console.append(f"{message.type}: {message.text}"))
+    seen.page.on("pageerror", lambda error: seen.console.append(f"pageerror: {error}"))
+    seen.page.on("request", lambda request: seen.requests.append(request.url))
+    seen.page.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
+    seen.page.goto(path.as_uri(), wait_until="load")
+    return seen
+
+
+def visible_cards(page) -> int:
+    return page.locator("#cards > .card:visible").count()
+
+
+def test_loads_with_no_console_message_and_no_request_but_itself(browser, report):
+    seen = visit(browser, report)
+    seen.page.mouse.wheel(0, 100_000)  # to the end: every thumbnail comes in
+    seen.page.wait_for_timeout(300)
+    assert seen.console == []  # a CSP refusal of the inline script would be logged here
+    assert seen.page.evaluate("document.getElementById('filters').hidden") is False  # so the script did run
+    assert [url for url in seen.requests if not url.startswith("data:")] == [report.as_uri()]
+
+
+def test_filters_and_sorting_change_what_is_shown(browser, report):
+    page = visit(browser, report).page
+    count = page.locator("#filter-count")
+    assert visible_cards(page) == 5 and count.text_content() == "Showing 5 of 5 photos"
+    page.select_option("#filter-account", "folder:photos")
+    assert visible_cards(page) == 2 and count.text_content() == "Showing 2 of 5 photos"
+    page.select_option("#filter-action", "strip-location")  # the payload file name with GPS
+    assert visible_cards(page) == 1
+    page.click("button[type=reset]")
+    page.wait_for_function("() => document.querySelectorAll('#cards > .card:not([hidden])').length === 5")
+    page.select_option("#filter-signal", "caption-text")  # only the Korean caption names a school and a phone
+    assert visible_cards(page) == 1
+    assert "한빛여자고등학교" in page.locator("#cards > .card:visible").text_content()
+    page.select_option("#filter-signal", "")
+    page.select_option("#filter-sort", "date")
+    dates = page.eval_on_selector_all("#cards > .card", "cards => cards.map(card => card.dataset.date)")
+    assert dates[:3] == sorted(dates[:3], reverse=True) and dates[0].startswith("2024-03-01")
+    page.select_option("#filter-sort", "order")
+    scores = page.eval_on_selector_all("#cards > .card .score", "spans => spans.map(span => +span.textContent)")
+    assert scores == sorted(scores, reverse=True)
+    page.select_option("#filter-account", "folder:photos")
+    hidden = page.eval_on_selector("#cards > .card[hidden]", "card => card.id")
+    page.evaluate("id => { location.hash = id; }", hidden)  # a link from the plan to a card the filter hides
+    page.wait_for_function("id => !document.getElementById(id).hidden", arg=hidden)
+    assert visible_cards(page) == 5
+
+
+def test_payloads_in_caption_file_name_and_exif_do_not_run(browser, report):
+    seen = visit(browser, report)
+    page = seen.page
+    page.mouse.wheel(0, 100_000)  # every card rendered, every thumbnail in
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.pwned") is None and seen.dialogs == [] and seen.console == []
+    text = page.locator("#cards").text_content()  # innerText leaves out cards not yet drawn (content-visibility)
+    for n in (1, 2, 4, 5, 6):  # caption, file name, EXIF make, model and software: shown as text
+        assert f"window.pwned={n}" in text, n
+    dom = page.evaluate("""() => ({
+        scripts: document.scripts.length,
+        handlers: [...document.querySelectorAll('*')].flatMap(el => [...el.attributes].filter(a => a.name.startsWith('on')).map(a => a.name)),
+        links: [...document.links].map(a => a.href).filter(href => !/^(https?:|file:)/.test(href)),
+    })""")
+    assert dom == {"scripts": 1, "handlers": [], "links": []}
+
+
+def test_without_javascript_the_page_reads_in_report_order(browser, report):
+    page = visit(browser, report, javascript=False).page
+    assert page.locator("#filters").is_hidden()
+    assert page.eval_on_selector_all("#cards > .card", "cards => cards.map(card => +card.dataset.order)") == [0, 1, 2, 3, 4]
+    page.locator("#cards img").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('#cards img')].every(img => img.complete && img.naturalWidth)")
+
+
+def _many_photos(path: Path, count: int) -> Path:
+    """An inventory of `count` scored photos with thumbnails, written directly (no analysis): enough cards that
+    the later ones keep their thumbnails in the text block."""
+    db = open_db(path)
+    db["accounts"].insert({"key": "folder:many", "platform": "folder", "display": "many", "handle": None}, pk="key")
+    for index in range(count):
+        out = io.BytesIO()
+        image = Image.new("RGB", (80, 60), (index % 256, 100, 150))
+        ImageDraw.Draw(image).text((5, 20), str(index), fill=(255, 255, 255))
+        image.save(out, "JPEG")
+        photo = f"{index:064x}"
+        db["photos"].insert({"id": photo, "status": "ok", "media_type": "image", "format": "JPEG", "width": 80, "height": 60})
+        db["appearances"].insert({"id": photo[-32:], "photo": photo, "account": "folder:many", "platform": "folder",
+                                  "kind": "file", "media_name": f"{index}.jpg", "tagged_users": "[]"})
+        db["thumbnails"].insert({"photo": photo, "jpeg": out.getvalue()})
+    return render_report(db, path.with_suffix(".html"))
+
+
+def test_later_thumbnails_come_in_near_the_screen_and_for_printing(browser, tmp_path):
+    seen = visit(browser, _many_photos(tmp_path / "many.db", 130))
+    page = seen.page
+    waiting = "document.querySelectorAll('#cards img[data-thumb]').length"
+    assert page.evaluate(waiting) == 30  # the first 100 cards carry theirs inline
+    last = page.locator("#cards img").last
+    assert last.get_attribute("src") is None and last.get_attribute("alt") == "Photo 130: 129.jpg"
+    last.scroll_into_view_if_needed()
+    page.wait_for_function("() => (img => img.complete && img.naturalWidth === 80)(document.querySelector('#cards > .card:last-child img'))")
+    assert 0 < page.evaluate(waiting) < 30  # only those near the screen
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate(waiting) == 0
+    assert seen.console == [] and [url for url in seen.requests if not url.startswith("data:")] == [page.url]
+
+
+def test_print_drops_the_controls_and_shows_where_links_go(browser, report):
+    page = visit(browser, report).page
+    page.emulate_media(media="print")
+    assert page.locator("#filters").is_hidden()
+    styles = page.evaluate("""() => {
+        const card = document.querySelector('.card'), link = document.createElement('a');
+        link.href = 'https://www.instagram.com/p/example/';  // a link to an original post (this export has none)
+        card.querySelector('.where').append(link);
+        const style = (selector, pseudo) => getComputedStyle(card.querySelector(selector), pseudo);
+        return {split: getComputedStyle(card).breakInside, after: getComputedStyle(link, '::after').content,
+                caption: style('.caption').maxHeight, action: [style('.action').color, style('.action').backgroundColor]};
+    }""")
+    assert styles["split"] == "avoid" and styles["caption"] == "none"  # a card on one page, its caption in full
+    assert styles["after"] == '" (https://www.instagram.com/p/example/)"'
+    assert styles["action"] == ["rgb(27, 27, 31)", "rgba(0, 0, 0, 0)"]  # printers drop backgrounds: dark text
+
+
+# WCAG 2.x contrast: every element with its own text, against the first opaque background behind it.
+CONTRAST = """() => {
+  const channels = (colour) => colour.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255).map((v) => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (el) => {
+    for (; el; el = el.parentElement) {
+      const colour = channels(getComputedStyle(el).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour;
+    }
+    return [255, 255, 255];
+  };
+  const ratio = (a, b) => { const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = [...el.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim());
+    if (!own || el.closest('svg') || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el), size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && +style.fontWeight >= 700);
+    found.push({tag: el.tagName + '.' + el.className, ratio: ratio(channels(style.color), behind(el)), needed: large ? 3 : 4.5});
+  }
+  return found;
+}"""
+
+
+def test_text_meets_aa_contrast_and_keyboard_focus_is_visible(browser, report):
+    page = visit(browser, report).page
+    measured = page.evaluate(CONTRAST)
+    assert len(measured) > 50
+    assert [m for m in measured if m["ratio"] < m["needed"]] == []
+    page.focus("#filter-account")
+    page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+    ring = page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return {id: document.activeElement.id, style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor};
+    }""")
+    assert ring["id"] == "filter-action" and ring["style"] == "solid" and ring["width"] >= 2
+    assert ring["colour"] == "rgb(31, 78, 140)"  # #1f4e8c: 8.3:1 on white, 8.0:1 on the page
+
+
+def test_controls_have_labels_images_have_alt_text_and_headings_nest(browser, report):
+    page = visit(browser, report).page
+    found = page.evaluate("""() => ({
+        unlabelled: [...document.querySelectorAll('select, input, button:not([type=reset])')].filter(c => !c.labels.length).map(c => c.id),
+        no_alt: [...document.images].filter(img => !img.alt.trim()).length,
+        levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]),
+    })""")
+    assert found["unlabelled"] == [] and found["no_alt"] == 0
+    levels = found["levels"]
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped on the way down
+
+
+HANGUL = re.compile(r"[가-힣]")
+
+
+def test_korean_page_renders_hangul_glyphs(browser, inventory):
+    """A screenshot of Korean text must differ from the same element with each Hangul syllable replaced by a
+    character that no font has (U+0378 is unassigned): if Hangul had no font, both would show the same empty boxes.
+    It must differ too from the same element with the syllables replaced by drawn squares (U+25A1)."""
+    fonts = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True).stdout
+    assert fonts.strip(), "no Korean font: .ci/run installs fonts-nanum"
+    page = visit(browser, render_report(open_db(inventory), inventory.parent / "ko.html", lang="ko")).page
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    for selector in ("h1", "#cards .caption"):  # the translated title, and a caption as the user wrote it
+        element = page.locator(selector).filter(has_text=HANGUL).first.element_handle()
+        text = element.text_content()
+        assert HANGUL.search(text), selector
+        shots = []
+        for stand_in in ("", "\u0378", "\u25a1"):
+            element.evaluate("(el, text) => { el.textContent = text; }", HANGUL.sub(stand_in, text) if stand_in else text)
+            shots.append(element.screenshot())
+        glyphs, boxes, squares = shots
+        assert not glyphs == boxes, f"{selector}: Hangul is drawn as empty boxes (no Korean font)"
+        assert not glyphs == squares, f"{selector}: Hangul is drawn as squares"

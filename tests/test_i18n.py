@@ -1,0 +1,213 @@
+"""The report in Korean: the demo persona's report reads in Korean, and the catalog is complete and matches the sources."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from PIL import Image
+
+from audit import i18n
+from audit.cli import cli
+from audit.db import open_db
+from audit.errors import ConfigError
+from audit.facedetect import DetectedFace
+from audit.facegrade import grade_face
+from audit.report import environment, render_report
+from audit.scoring import WEIGHTS
+from audit.signals.faces import WHOSE
+
+ROOT = Path(__file__).resolve().parent.parent
+HANGUL = re.compile(r"[가-힣]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# The parts of the report whose text this catalog covers, by their sections' aria-labelledby.
+OWN_SECTIONS = ("summary", "places", "people", "errors", "guidance")
+# Finding kinds the demo shows that score nothing: they are translated too.
+ZERO_POINT_KINDS = {("caption-text", "hashtag"), ("exif", "camera"), ("exif", "capture_time"), ("exif", "software")}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo persona's inventory, and its report in Korean and in English."""
+    tmp = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "en.html")])
+    assert result.exit_code == 0, result.output
+    db = open_db(tmp / "d.db")
+    korean = render_report(db, tmp / "ko.html", lang="ko").read_text(encoding="utf-8")
+    english = (tmp / "en.html").read_text(encoding="utf-8")
+    return db, BeautifulSoup(korean, "html.parser"), BeautifulSoup(english, "html.parser")
+
+
+def _text(tag) -> str:
+    return " ".join(tag.get_text(" ").split())
+
+
+def test_korean_report_is_marked_korean_and_its_headings_are_korean(demo):
+    _, korean, english = demo
+    assert korean.html["lang"] == "ko" and english.html["lang"] == "en"
+    assert korean.title.string == "내 사진 노출 점검" and korean.h1.get_text() == "내 사진 노출 점검"
+    assert "이 컴퓨터에서 만든 파일" in _text(korean.header)
+    sections = [korean.find("section", attrs={"aria-labelledby": name}) for name in OWN_SECTIONS if name != "errors"]
+    signals = korean.find_all("section", attrs={"aria-labelledby": re.compile("^sig-")})
+    assert all(sections) and len(signals) >= 5  # the demo has no unreadable items
+    sections += [*signals, korean.footer]
+    headings = [heading for section in sections for heading in section.find_all(["h2", "h3", "th", "caption"])]
+    english_left = [_text(h) for h in headings if not HANGUL.search(_text(h))]
+    assert not english_left
+
+
+def test_korean_top_paragraph_says_what_a_stranger_learns(demo):
+    _, korean, english = demo
+    lead = _text(korean.find("p", class_="supply"))
+    assert lead.startswith("모르는 사람도 계정 2개에서 내 얼굴이 선명하게 나온 사진 16장을 모을 수 있어요.")
+    assert "그중 1장은 프로필 사진이라" in lead
+    assert "자주 가는 장소 2곳도 알아낼 수 있어요: 집으로 보이는 곳 (마포구, 서울), 학교나 직장으로 보이는 곳 (중구, 서울)." in lead
+    assert "사진 16장에는 찍은 곳이 드러나 있어요." in lead
+    assert "단서가 있어요: 전화번호, 이메일 주소, 학번, 학교, 대학, 직장, 집." in lead
+    assert not LATIN_WORD.findall(lead)
+    english_lead = _text(english.find("p", class_="supply"))
+    assert "A stranger can also work out 2 places you return to: likely home (Mapo-gu, Seoul), likely school or work (Jung-gu, Seoul)." in english_lead
+    assert "photos carry clues to who you are: phone number, e-mail address, student number, school, university, workplace, home." in english_lead
+
+
+def test_every_demo_finding_reads_in_korean(demo):
+    db, korean, _ = demo
+    say = i18n.Translator("ko")
+    reasons = [reason for row in db.query("select reasons from scores") for reason in json.loads(row["reasons"])]
+    kinds = {(reason["signal"], reason["kind"]) for reason in reasons}
+    assert set(WEIGHTS) & kinds and ZERO_POINT_KINDS <= kinds
+    for reason in reasons:
+        said = say.summary(reason)
+        assert said != reason["summary"] and HANGUL.search(said), reason["summary"]
+        assert not LATIN_WORD.findall(_own_words(said, reason)), said
+        assert say.text(reason["fact"]) != reason["fact"] or not reason["fact"]
+    listed = [_text(li) for section in korean.find_all("section", attrs={"aria-labelledby": re.compile("^sig-")}) for li in section.find_all("li")]
+    assert listed and all(HANGUL.search(item.split(":", 1)[1]) for item in listed)
+    assert "캡션에 전화번호가 있어요: \"010-1234-5678\"" in _text(korean)
+
+
+def _own_words(said: str, reason: dict) -> str:
+    """A Korean summary without what it quotes from the photo, its file or its post, and without units."""
+    evidence = reason["evidence"]
+    quoted = [evidence.get(key) for key in ("quote", "software", "device_id", "ip", "name", "datetime")]
+    for value in [*quoted, reason["summary"].partition(": ")[2]]:  # the camera, as the English names it
+        said = said.replace(str(value), "") if value else said
+    return re.sub(r"(?<![A-Za-z])(?:px|EXIF|GPS)(?![A-Za-z])", "", said)
+
+
+def test_english_report_keeps_the_stored_english(demo):
+    db, _, english = demo
+    say = i18n.Translator("en")
+    reason = json.loads(next(db.query("select reasons from scores where score > 0"))["reasons"])[0]
+    assert say.summary(reason) == reason["summary"] and say.text(reason["fact"]) == reason["fact"]
+    assert english.title.string == "Photo exposure audit"
+    assert _text(english.find("section", attrs={"aria-labelledby": "guidance"})).startswith("What removing can and cannot do")
+
+
+def test_guidance_links_go_only_to_the_services_own_sites(demo):
+    _, korean, english = demo
+    for soup in (korean, english):
+        links = soup.find("section", attrs={"aria-labelledby": "guidance"}).find_all("a")
+        assert {a["href"] for a in links} == {
+            "https://stopncii.org/", "https://takeitdown.ncmec.org/", "https://d4u.stop.or.kr/", "https://www.stop.or.kr/",
+            "https://ecrm.police.go.kr/", "https://www.kocsc.or.kr/", "https://revengepornhelpline.org.uk/",
+        }
+        assert all(a["rel"] == ["noopener", "noreferrer"] and a.get_text() == a["href"] for a in links)
+    guidance = _text(korean.find("section", attrs={"aria-labelledby": "guidance"}))
+    assert "이미 저장하거나" in guidance and "새로 만든 합성물은 막지 못하고" in guidance and "Fawkes" in guidance
+
+
+def test_an_unknown_language_is_an_error(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        environment("fr")
+    assert raised.value.exit_code == 2 and "en, ko" in raised.value.message
+    db = open_db(tmp_path / "a.db")
+    with pytest.raises(ConfigError):
+        render_report(db, tmp_path / "r.html", lang="fr")
+
+
+def test_the_lang_option_takes_only_the_catalogs_languages(tmp_path):
+    open_db(tmp_path / "a.db")
+    result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html"), "--lang", "fr"])
+    assert result.exit_code == 2 and "'ko'" in result.output, result.output
+    result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html"), "--lang", "ko"])
+    assert result.exit_code == 0 and 'lang="ko"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_finding_without_a_korean_message_keeps_its_english_and_hostile_text_stays_escaped():
+    say = i18n.Translator("ko")
+    unknown = {"signal": "new-signal", "kind": "thing", "summary": "Something new", "evidence": {}}
+    old = {"signal": "caption-text", "kind": "phone", "summary": "Caption shows a phone number", "evidence": {}}
+    assert say.summary(unknown) == "Something new" and say.summary(old) == "Caption shows a phone number"
+    assert say.text("Text nobody wrote a translation for") == "Text nobody wrote a translation for"
+    payload = '<script>alert("x")</script> %(quote)s'
+    hostile = {"signal": "caption-text", "kind": "phone", "summary": "…", "evidence": {"quote": payload}}
+    assert say.summary(hostile) == f'캡션에 전화번호가 있어요: "{payload}"'
+    html = environment("ko").from_string("{{ reason | summary }} {{ reason.summary | translate }}").render(reason=hostile)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _face(size: int, yaw: float, sharp: bool, cut: bool = False) -> str:
+    """facegrade's own sentence for a synthetic face of `size` px turned `yaw` degrees."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 255, (400, 400, 3), dtype=np.uint8) if sharp else np.full((400, 400, 3), 128, np.uint8)
+    x0, y0 = 100, 100
+    eyes = ((x0 + 0.3 * size, y0 + 0.4 * size), (x0 + 0.7 * size, y0 + 0.4 * size))
+    nose = (x0 + 0.5 * size + 0.5 * np.tan(np.radians(yaw)) * 0.4 * size, y0 + 0.6 * size)
+    mouth = ((-5.0 if cut else x0 + 0.35 * size, y0 + 0.8 * size), (x0 + 0.65 * size, y0 + 0.8 * size))
+    face = DetectedFace((x0, y0, x0 + size, y0 + size), 0.99, (*eyes, nose, *mouth))
+    return grade_face(face, Image.fromarray(pixels), (1.0, 1.0)).sentence
+
+
+def test_every_word_of_a_face_grade_is_translated():
+    sentences = [_face(150, 0, True), _face(60, 40, True), _face(20, 70, False), _face(150, 0, True, cut=True)]
+    sentences.append("80 px, frontal, slightly soft: usable swap source, below full quality (crop under 112 px, slightly soft)")
+    words = " ".join(sentences)
+    for word in ("frontal", "three-quarter", "profile", "sharp", "blurred", "cut by the frame edge", "too small", "crop under",
+                 "full-quality swap source", "of little use", "usable swap source"):
+        assert word in words, word  # the synthetic faces cover every word facegrade has
+    say = i18n.Translator("ko")
+    for whose in WHOSE.values():
+        for sentence in sentences:
+            english = f"{whose}: {sentence}"
+            said = say.summary({"signal": "faces", "kind": "face_high", "summary": english, "evidence": {}})
+            assert HANGUL.search(said) and not LATIN_WORD.findall(said.replace("px", "")), (english, said)
+
+
+def _catalog():
+    with i18n.catalog_path("ko").open("rb") as po:
+        return read_po(po, locale="ko")
+
+
+def _message_ids(messages) -> set[str]:
+    return {message.id if isinstance(message.id, str) else message.id[0] for message in messages if message.id}
+
+
+def test_korean_catalog_is_complete_and_its_placeholders_match():
+    catalog = _catalog()
+    assert catalog.num_plurals == 1
+    untranslated = [m.id for m in catalog if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert not untranslated and not fuzzy and not problems and not catalog.obsolete
+    translated = {m.id: m.string for m in catalog}
+    assert all(translated.get(text) for _, text in i18n.table_messages())
+
+
+def test_catalog_holds_exactly_the_messages_of_the_sources():
+    """What `pybabel extract -F babel.cfg` finds; a new or changed English string needs its Korean here."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = extract_from_dir(str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS)
+    extracted = {messages if isinstance(messages, str) else messages[0] for _, _, messages, _, _ in found}
+    catalog = _message_ids(_catalog())
+    assert not extracted - catalog, "run the commands in README.md, Translating"
+    assert not catalog - extracted, "the catalog has messages no source uses any more"
