@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .config import DEFAULT_TARGETS
-from .scoring import LOCATION_KINDS, WEIGHTS
+from .scoring import IDENTITY_KINDS, LOCATION_KINDS, WEIGHTS
 from .signals.faces import BYSTANDER
 from .signals.places import THRESHOLDS
 from .signals.platform_location import has_position
 from .supply import USABLE_KINDS
 
 # Identity clues, written in the caption (caption-text) or read in the picture (image-text).
-CLUE_KINDS = {"school", "university", "student_number", "workplace", "phone", "email", "address", "home", "id_card", "name_tag"}
+CLUE_KINDS = IDENTITY_KINDS | {"id_card", "name_tag"}  # the picture can also show an ID card or a name tag
 EXACT_KINDS = {("exif", "gps"), ("platform-location", "geotag")}
 FACE_KINDS = {key for key, weight in WEIGHTS.items() if weight.group == "face"}
 # What each action takes away from a card, least drastic first. "place": its part in the places that repeat;

@@ -20,14 +20,13 @@ from .exports import write_csv, write_json
 from .redact import redact_report
 from .plan import removal_plan
 from .resources import resource_dir
-from .scoring import LOCATION_KINDS
+from .scoring import IDENTITY_KINDS, LOCATION_KINDS
 from .signals import SIGNALS
 from .signals.image_text import tesseract_status
 from .signals.places import places, places_svg
 from .social import people_around
 from .supply import face_supply
 
-IDENTITY_KINDS = {"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}
 ACTIONS = {
     "remove": "Remove",
     "archive": "Archive (hide from the public)",

@@ -65,6 +65,9 @@ WEIGHTS: dict[tuple[str, str], Weight] = {
 GROUP_CAPS = {"location": 40, "face": 45, "place": 20}
 # The same clue in the caption and in the picture (a phone number in both) is one clue.
 GROUP_CAPS.update({weight.group: weight.cap for weight in WEIGHTS.values() if weight.group and weight.group.startswith("clue:")})
+# Clues to who the person is (school, work, contact, home): what the report counts as identity clues.
+IDENTITY_KINDS = {"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}
+
 # Kinds that stripping the location from a photo (and its post) takes away.
 LOCATION_KINDS = {key for key, weight in WEIGHTS.items() if weight.group in ("location", "place")}
 
