@@ -19,6 +19,7 @@ from . import faceid, imaging, proof
 from .archive import read_origin
 from .config import Account, Config
 from .db import record_error, stable_id
+from .dedupe import group_near_duplicates
 from .errors import AuditError, ProofError
 from .models import Item, ItemError
 from .scoring import SCORING_VERSION, score_photo
@@ -160,13 +161,14 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
 
 
 def score(db: sqlite_utils.Database) -> Tally:
-    """Score each group of near-duplicates from the findings of all its copies.
+    """Group near-duplicates, then score each group from the findings of all its copies.
 
     A picture posted twice is one exposure: every copy gets the group's score and action,
     because it is only gone once every copy is gone. Unchanged scores are left untouched.
     """
     tally = Tally()
-    groups: dict[str, list[str]] = {}  # near-duplicate groups were set by analysis, where the hashes are made
+    group_near_duplicates(db)  # again here: `report` scores an inventory without analysing it
+    groups: dict[str, list[str]] = {}
     for row in db.query("select id, coalesce(group_id, id) as grp from photos order by id"):
         groups.setdefault(row["grp"], []).append(row["id"])
     current = {row["photo"] for row in db.query("select distinct photo from current_appearances")}
