@@ -87,7 +87,8 @@ def _entry(db: sqlite_utils.Database, group: str, rows: list[dict]) -> dict:
         "accounts": sorted({row["account_display"] for row in rows}),
         "score": score.get("score") or 0,
         "action": score.get("action") or "keep",
-        "reason": reasons[0]["summary"] if reasons else None,  # score_photo lists the heaviest first
+        # The heaviest finding (score_photo lists it first), whole: the report words it in its language (i18n).
+        "reason": reasons[0] if reasons else None,
     }
 
 

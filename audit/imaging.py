@@ -26,7 +26,9 @@ MAX_PIXELS = 80_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "AVIF", "MPO"}
-THUMB_SIDE = 320
+# Report thumbnails are shown at 160 CSS px. At this size one is about 4 KB (10 KB at 320 px): a 10,000-photo
+# report is 67 MiB of HTML instead of 134, and Chromium loads it in 1.6 s instead of 3.8 (benchmarks/report.py).
+THUMB_SIDE = 160
 
 
 def probe(data: bytes) -> Image.Image:

@@ -53,7 +53,7 @@ PROFILE_LINK_FIELDS = ("Website", "external_url")
 # ears and jaw identify too. A boxed area keeps this many blocks across, then each block is smeared.
 BOX_MARGIN = 0.3
 BLOCKS_ACROSS = 6
-SOFTEN_SHARE = 0.012  # whole-picture blur, as a share of the longest side: 4 px on a 320 px thumbnail
+SOFTEN_SHARE = 0.012  # whole-picture blur, as a share of the longest side: 2 px on a 160 px thumbnail
 
 # A context window (caption-text's CONTEXT_CHARS either side) can end inside a secret: a piece of at least
 # CUT_MIN characters at either end of it is masked; shorter pieces tell nothing.

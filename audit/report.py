@@ -47,8 +47,17 @@ def csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(str(script).encode()).digest()).decode()
 
 
+class _Environment(jinja2.Environment):
+    def getattr(self, obj, attribute):
+        """`card.score` reads the key first: the report's data is dicts, and jinja's own order (the attribute,
+        then the key) pays for a failed attribute lookup every time (0.7 s for a 10,000-photo report)."""
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def environment(lang: str = "en") -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
         autoescape=True,  # captions, file names and EXIF are hostile text
         trim_blocks=True,
@@ -138,6 +147,10 @@ def _photo_card(row: dict, appearances: list[dict], accounts: dict) -> dict:
         "reasons": reasons,
         "thumbnail": "data:image/jpeg;base64," + base64.b64encode(row["jpeg"]).decode() if row["jpeg"] else None,
         "appearances": appearances,
+        # What the report's filters and sorting read (templates/parts/report.js).
+        "accounts": list(dict.fromkeys(a["account"] for a in appearances)),
+        "signals": sorted({r["signal"] for r in reasons if r["points"]}),
+        "last_posted": max((a["posted_at"] for a in appearances if a["posted_at"]), default=""),
         "location_points": sum(r["points"] for r in reasons if (r["signal"], r["kind"]) in LOCATION_KINDS),
         "identity_kinds": sorted({r["kind"] for r in reasons if r["signal"] == "caption-text" and r["kind"] in IDENTITY_KINDS}),
     }
@@ -173,16 +186,11 @@ def _sections(photos: list[dict]) -> list[dict]:
 
     Facts that add no points (hashtags, camera model) stay on the photo cards.
     """
-    sections = []
-    for signal in SIGNALS.values():
-        rows = [
-            (photo, [r for r in photo["reasons"] if r["signal"] == signal.name and r["points"]])
-            for photo in photos
-        ]
-        rows = [(photo, reasons) for photo, reasons in rows if reasons]
-        if rows:
-            sections.append({"name": signal.name, "title": signal.title, "rows": rows})
-    return sections
+    rows: dict[str, list] = {name: [] for name in SIGNALS}
+    for photo in photos:
+        for name in photo["signals"]:
+            rows[name].append((photo, [r for r in photo["reasons"] if r["signal"] == name and r["points"]]))
+    return [{"name": name, "title": signal.title, "rows": rows[name]} for name, signal in SIGNALS.items() if rows[name]]
 
 
 def render_report(

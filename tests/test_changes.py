@@ -115,7 +115,7 @@ def test_a_new_post_with_a_phone_number_shows_as_new_and_risky(audits):
     assert changes["gone"] == [] and changes["still_elsewhere"] == [] and changes["new_unscored"] == 0
     [photo] = changes["new"]
     assert photo["label"] == NEW_POST and photo["accounts"] == ["Instagram"]
-    assert photo["score"] >= 30 and "010-9876-5432" in photo["reason"]
+    assert photo["score"] >= 30 and "010-9876-5432" in photo["reason"]["summary"]
     [item] = _items(section, "changes-new")
     assert item.startswith(f"{NEW_POST} on Instagram: {photo['score']} points")
     assert section.find("a", href=f"#photo-{photo['id'][:16]}")

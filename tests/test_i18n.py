@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ from audit.facegrade import grade_face
 from audit.report import environment, render_report
 from audit.scoring import WEIGHTS
 from audit.signals.faces import WHOSE
+
+from .conftest import jpeg_bytes, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 HANGUL = re.compile(r"[가-힣]")
@@ -211,3 +214,90 @@ def test_catalog_holds_exactly_the_messages_of_the_sources():
     catalog = _message_ids(_catalog())
     assert not extracted - catalog, "run the commands in README.md, Translating"
     assert not catalog - extracted, "the catalog has messages no source uses any more"
+
+
+def _posts_export(root: Path, posts: list[tuple[str, str, tuple[float, float] | None]]) -> None:
+    """An Instagram export of (file, caption, geotag) posts, a day apart, each file a different colour."""
+    records = []
+    for number, (name, caption, geotag) in enumerate(posts):
+        target = root / "media" / "posts" / "202401" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(jpeg_bytes((40 * number, 200 - 40 * number, 90)))
+        media = {"uri": f"media/posts/202401/{name}", "creation_timestamp": 1704067200 + 86400 * number, "title": caption}
+        if geotag:
+            media["media_metadata"] = {"photo_metadata": {"exif_data": [{"latitude": geotag[0], "longitude": geotag[1]}]}}
+        records.append({"media": [media], "title": caption, "creation_timestamp": media["creation_timestamp"]})
+    content = root / "your_instagram_activity" / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    (content / "posts_1.json").write_text(json.dumps(records), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A small inventory audited twice (a post with a phone number is new the second time), then its report in
+    Korean, plain and redacted: a geotagged picture also posted in a folder, a picture with no finding."""
+    tmp = tmp_path_factory.mktemp("small")
+    _posts_export(tmp / "export", [("1.jpg", "lunch", (37.5563, 126.9236)), ("2.jpg", "sky", None)])
+    (tmp / "photos").mkdir()
+    (tmp / "photos" / "copy.jpg").write_bytes((tmp / "export" / "media" / "posts" / "202401" / "1.jpg").read_bytes())
+    config = write_config(tmp, '[[accounts]]\nplatform = "instagram-export"\npath = "export"\nhandle = "me"\n'
+                               '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    for posts in ([], [("3.jpg", "Math tutoring, call 010-9876-5432", None)]):
+        if posts:
+            shutil.rmtree(tmp / "export" / "your_instagram_activity")
+            _posts_export(tmp / "export", [("1.jpg", "lunch", (37.5563, 126.9236)), ("2.jpg", "sky", None), *posts])
+        result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp / "a.db"), "--out", str(tmp / "en.html")])
+        assert result.exit_code == 0, result.output
+    db = open_db(tmp / "a.db")
+    db["appearances"].update(next(db.query("select id from appearances where media_name like '%1.jpg'"))["id"],
+                             {"post_url": "https://www.instagram.com/p/abc/"})
+    korean = render_report(db, tmp / "ko.html", lang="ko").read_text(encoding="utf-8")
+    redacted = render_report(db, tmp / "redacted.html", lang="ko", redact=True).read_text(encoding="utf-8")
+    return db, BeautifulSoup(korean, "html.parser"), BeautifulSoup(redacted, "html.parser")
+
+
+def test_photo_cards_and_filters_read_in_korean(small):
+    db, korean, redacted = small
+    cards = korean.find("section", attrs={"aria-labelledby": "ranked"})
+    text = _text(cards)
+    for english in ("Photos, most exposing first", "Found by", "All accounts", "All actions", "All signals", "Sort by",
+                    "Report order", "Show all", "Nothing found that adds exposure", "original post", "This picture is posted",
+                    "no preview", "Remove", "Archive", "Strip the location", "Keep", " post "):
+        assert english not in text, english
+    assert cards.h2.get_text() == "사진, 노출이 큰 순서대로" and re.search(r"\b\d+ / 100점 · ", text)
+    # Every word of the controls and the cards is the catalog's, but what comes from the inventory (file names,
+    # account names, captions, quotes and numbers of the findings).
+    data = [row["media_name"] for row in db["appearances"].rows] + [row["display"] for row in db["accounts"].rows]
+    data += ["lunch", "sky", "Math tutoring, call 010-9876-5432", "me", "photos", "EXIF", "GPS"]
+    own_words = text
+    for value in sorted(data, key=len, reverse=True):
+        own_words = own_words.replace(value, "")
+    assert not LATIN_WORD.findall(own_words), LATIN_WORD.findall(own_words)
+
+    filters = cards.find("form", id="filters")
+    assert filters["aria-label"] == "사진 골라 보기와 정렬"
+    assert [_text(label) for label in filters.find_all("label")] == ["계정", "조치", "찾은 내용", "정렬"]
+    count = filters.find("output", id="filter-count")["data-text"]
+    assert "{shown}" in count and "{total}" in count and HANGUL.search(count)
+    actions = [_text(option) for option in filters.select("#filter-action option")]
+    assert actions[0] == "모든 조치" and all(HANGUL.search(action) for action in actions)
+    signals = [_text(option) for option in filters.select("#filter-signal option")]
+    assert "게시물에 붙은 위치 (1)" in signals
+    # The sections quote the filter's label as the filter shows it.
+    assert i18n.translations("ko").gettext("Found by") == "찾은 내용"
+
+    card = cards.find("article", class_="card")  # the geotagged picture, also in the folder
+    assert card.find(class_="action").get_text() == "위치 정보 지우기" and card.find(class_="action")["class"] == ["action", "action-strip-location"]
+    reasons = [_text(li) for li in card.select("ul.reasons > li")]
+    assert any("게시물에 위치가 붙어 있어요: 37.55630, 126.92360" in reason for reason in reasons), reasons
+    assert any("위치 태그는 사진을 보는 모든 사람에게 찍은 곳을 알려 줘요." in reason for reason in reasons), reasons
+    assert "이 사진은 2곳에 올라가 있어요" in _text(card) and "원본 게시물" in _text(card)
+    assert sorted(_text(where).split(" · ")[1] for where in card.select(".where")) == ["게시물", "파일"]
+    assert card.img["alt"].startswith("사진 1: ")
+    assert "노출을 늘리는 건 찾지 못했어요." in text
+
+    changes = korean.find("section", attrs={"aria-labelledby": "changes"})
+    [new] = [_text(li) for li in changes.select("ul.changes-new > li")]
+    assert "가장 큰 이유: 캡션에 전화번호가 있어요: \"010-9876-5432\"" in new, new
+    note = _text(redacted.find("p", class_="redacted-note"))
+    assert note.startswith("공개용 예시 보고서예요.") and not LATIN_WORD.findall(note)

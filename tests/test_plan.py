@@ -213,6 +213,43 @@ def test_the_plan_is_an_ordered_list_in_the_report(tmp_path):
     assert "Instagram" in cover and "Blog" in cover and "untag or stop mentioning @friend" in cover
 
 
+@pytest.fixture
+def forty_faces(tmp_path):
+    """40 pictures, each with a clear face of yours: 40 steps."""
+    db = open_db(tmp_path / "long.db")
+    db["accounts"].insert({"key": INSTAGRAM, "platform": "instagram-export", "display": "Instagram"})
+    for number in range(40):
+        photo = _photo(db, f"face-{number:02d}")
+        _appearance(db, photo, f"face-{number:02d}.jpg", day=number)
+        _face(db, photo)
+    score(db)
+    html = environment().get_template("report.html.j2").render(**report_data(db))
+    return db, BeautifulSoup(html, "html.parser")
+
+
+def test_a_long_plan_tells_the_first_steps_in_full_and_the_rest_a_row_each(forty_faces):
+    db, soup = forty_faces
+    plan = removal_plan(db)
+    assert len(plan.steps) == 40 and plan.start.high_faces == 40
+    assert len(soup.select("ol.plan > li")) == 25
+    rows = soup.select("details.plan-rest tbody tr")
+    assert [row["id"] for row in rows] == [f"plan-step-{n}" for n in range(26, 41)]
+    assert "The next 15 steps, one line each, from step 26" in soup.select_one("details.plan-rest summary").get_text()
+    for row, step in zip(rows, plan.steps[25:]):
+        cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+        assert cells[:4] == [str(step.number), "Crop or cover your face", step.label, "Instagram"]
+        assert cells[4:] == [str(n) for n in dataclasses.astuple(step.after)]  # the running total
+        assert soup.find(id=row.a["href"].removeprefix("#"))["class"] == ["card"]
+    assert rows[-1].find_all("td")[4].get_text() == "0"
+
+
+def test_a_section_lists_its_most_exposing_photos_and_counts_the_rest(forty_faces):
+    _, soup = forty_faces
+    section = soup.find(id="sig-faces").parent
+    assert len(section.select("ul > li")) == 20
+    assert "And 20 more photos, less exposing" in section.select_one("p.note").get_text()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")

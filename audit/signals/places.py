@@ -90,7 +90,7 @@ def places(db: "sqlite_utils.Database") -> list[dict]:
     """Every place you return to, most photos first: centre, size, counts, guess, name, photo ids and positions."""
     points = _points(db)
     groups = {row["id"]: row["grp"] for row in db.query("select id, coalesce(group_id, id) as grp from photos")}
-    times = _times(db)
+    times = _times(db, {point.photo for point in points})
     found = []
     for members in cluster([(point.lat, point.lon) for point in points], THRESHOLDS["radius_m"]):
         place = _describe([points[i] for i in members], groups, times)
@@ -215,16 +215,21 @@ def _points(db) -> list[_Point]:
     return sorted(_Point(*point) for point in found if geonames.valid_position(point[1], point[2]))
 
 
-def _times(db) -> dict[str, datetime]:
-    """Photo id -> the camera's local time (naive) where EXIF has it, else its earliest posting time (UTC, aware)."""
+def _times(db, wanted: set[str]) -> dict[str, datetime]:
+    """Photo id -> the camera's local time (naive) where EXIF has it, else its earliest posting time (UTC, aware),
+    for the wanted photos (the ones that give a position: parsing every photo's time takes 0.2 s per 10,000)."""
     times: dict[str, datetime] = {}
     query = "select photo, min(posted_at) as posted from current_appearances where posted_at is not null group by photo"
     for row in db.query(query):
+        if row["photo"] not in wanted:
+            continue
         posted = _parse(row["posted"], ("%Y-%m-%dT%H:%M:%S",))
         if posted:
             times[row["photo"]] = posted.replace(tzinfo=timezone.utc)
     query = "select photo, evidence from findings where signal = ? and kind = 'capture_time'"
     for row in db.query(query, [ExifSignal.name]):
+        if row["photo"] not in wanted:
+            continue
         taken = _parse(json.loads(row["evidence"]).get("datetime"), ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"))
         if taken:
             times[row["photo"]] = taken

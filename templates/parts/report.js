@@ -58,5 +58,9 @@
   }
   const waiting = () => list.querySelectorAll("img[data-thumb]");
   waiting().forEach((img) => watcher.observe(img));
-  addEventListener("beforeprint", () => waiting().forEach(show));
+  // A printed plan lists every step, the ones told in one line too.
+  addEventListener("beforeprint", () => {
+    waiting().forEach(show);
+    document.querySelectorAll("details.plan-rest").forEach((details) => { details.open = true; });
+  });
 })();
