@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import jinja2
 import sqlite_utils
-from markupsafe import Markup
 
 from . import __version__, faceid, i18n
 from .changes import changes_since_last
@@ -23,7 +22,7 @@ from .resources import resource_dir
 from .scoring import IDENTITY_KINDS, LOCATION_KINDS
 from .signals import SIGNALS
 from .signals.image_text import tesseract_status
-from .signals.places import places, places_svg
+from .signals.places import drawing, places
 from .social import people_around
 from .supply import face_supply
 
@@ -157,12 +156,12 @@ def _photo_card(row: dict, appearances: list[dict], accounts: dict) -> dict:
 
 
 def _places(db: sqlite_utils.Database, photos: list[dict]) -> dict:
-    """Places you return to, with the cards of their photos; the drawing is escaped SVG made by places_svg."""
+    """Places you return to, with the cards of their photos, and where to draw their positions."""
     found = places(db)
     card_of = {member: card for card in photos for member in card["members"]}
     for place in found:
         place["cards"] = list({card_of[photo]["id"]: card_of[photo] for photo in place["photo_ids"] if photo in card_of}.values())
-    return {"places": found, "places_drawing": Markup(places_svg(found))}
+    return {"places": found, "places_drawing": drawing(found)}
 
 
 def _identity(db: sqlite_utils.Database) -> dict:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 from audit.analysis import _run_inventory_signal
 from audit.db import open_db, stable_id
 from audit.pipeline import Tally
-from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, places, places_svg
+from audit.report import ACTIONS, environment
+from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, drawing, places
 
 ACCOUNT = "instagram:me"
 HOME = (37.5563, 126.9236)  # Mapo-gu, Seoul
@@ -205,12 +207,22 @@ def test_clustering_keeps_each_place_within_twice_the_radius():
         assert span_m <= 2 * THRESHOLDS["radius_m"]
 
 
+def _drawn(found: list[dict], lang: str = "en") -> str:
+    """The places section's SVG, as the report writes it."""
+    for place in found:
+        place["cards"] = []
+    section = environment(lang).get_template("parts/places.html.j2").render(
+        places=found, places_drawing=drawing(found), actions=ACTIONS, redacted=False
+    )
+    return section[section.index("<svg"):section.index("</svg>") + len("</svg>")]
+
+
 def test_drawing_is_plain_inline_svg_with_escaped_text_and_no_references(tmp_path):
     db = new_inventory(tmp_path)
     add_timetable(db)
     found = places(db)
     found[0]["name"] = '<script>alert("x")</script>'
-    svg = places_svg(found)
+    svg = _drawn(found)
     root = ET.fromstring(svg)
     tags = {element.tag.split("}")[-1] for element in root.iter()}
     assert tags <= {"svg", "g", "rect", "line", "circle", "text"}
@@ -219,4 +231,12 @@ def test_drawing_is_plain_inline_svg_with_escaped_text_and_no_references(tmp_pat
     lowered = svg.lower()
     assert "href" not in lowered and "url(" not in lowered and "@import" not in lowered
     assert lowered.count("http") == 1  # the SVG namespace name, which is never fetched
-    assert places_svg([]) == ""
+    assert drawing([]) is None
+
+
+def test_drawing_speaks_the_reports_language(tmp_path):
+    db = new_inventory(tmp_path)
+    add_timetable(db)
+    root = ET.fromstring(_drawn(places(db), "ko"))
+    words = " ".join(text.text or "" for text in root.iter("{http://www.w3.org/2000/svg}text")) + root.get("aria-label")
+    assert re.search("[가-힣]", words) and not re.findall("[A-Za-z]{2,}", words), words

@@ -17,7 +17,6 @@ finds the neighbours, so 10,000 positions take well under a second.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import Counter
@@ -259,37 +258,32 @@ CAPTION_PX = 58
 GRID_STEPS_M = (10, 25, 50, 100, 250)
 
 
-def places_svg(places: list[dict]) -> str:
-    """Inline SVG with one panel per place (from `places()`); "" when there is none. All text is escaped."""
+def drawing(places: list[dict]) -> dict | None:
+    """Where to draw each place's positions (from `places()`), as numbers only: one panel per place, its grid
+    lines and its dots. templates/parts/places.html.j2 writes it as inline SVG, its words in the report's language."""
     if not places:
-        return ""
-    width, height = len(places) * (PANEL_PX + 10) - 10, PANEL_PX + CAPTION_PX
-    panels = "".join(_panel(place, index * (PANEL_PX + 10)) for index, place in enumerate(places))
-    count = f"{len(places)} places" if len(places) > 1 else "1 place"
-    label = html.escape(f"{count} you return to, drawn without a map", quote=True)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{label}" font-family="sans-serif" font-size="11">{panels}</svg>'
-    )
+        return None
+    return {
+        "width": len(places) * (PANEL_PX + 10) - 10,
+        "height": PANEL_PX + CAPTION_PX,
+        "side": PANEL_PX,
+        "panels": [_panel(place, index * (PANEL_PX + 10)) for index, place in enumerate(places)],
+    }
 
 
-def _panel(place: dict, left: int) -> str:
+def _panel(place: dict, left: int) -> dict:
     metres = [_offset_m(place, lat, lon) for lat, lon in place["points"]]
     reach = max([max(abs(x), abs(y)) for x, y in metres] + [GRID_STEPS_M[0]]) * 1.15
     step = next((s for s in GRID_STEPS_M if reach / s <= 4), GRID_STEPS_M[-1])
     scale = (PANEL_PX / 2) / reach
     cx, cy = left + PANEL_PX / 2, PANEL_PX / 2  # the centre of the place, in the drawing
-    parts = [f'<rect x="{left}" y="0" width="{PANEL_PX}" height="{PANEL_PX}" fill="#fafafa" stroke="#999"/>']
+    lines = []
     for k in range(-int(reach // step), int(reach // step) + 1):
         at, colour = k * step * scale, "#bbb" if k == 0 else "#e3e3e3"
-        parts.append(f'<line x1="{cx + at:.1f}" y1="0" x2="{cx + at:.1f}" y2="{PANEL_PX}" stroke="{colour}"/>')
-        parts.append(f'<line x1="{left}" y1="{cy - at:.1f}" x2="{left + PANEL_PX}" y2="{cy - at:.1f}" stroke="{colour}"/>')
-    for x, y in metres:
-        parts.append(f'<circle cx="{cx + x * scale:.1f}" cy="{cy - y * scale:.1f}" r="3" fill="#c0392b" opacity="0.7"/>')
-    caption = (place["guess"], place["name"] or "", f"{place['photos']} photos, {place['days']} days; grid {step} m")
-    for line, text in enumerate(caption):
-        parts.append(f'<text x="{left}" y="{PANEL_PX + 16 + 15 * line}">{html.escape(text, quote=True)}</text>')
-    return "<g>" + "".join(parts) + "</g>"
+        lines.append((round(cx + at, 1), 0, round(cx + at, 1), PANEL_PX, colour))
+        lines.append((left, round(cy - at, 1), left + PANEL_PX, round(cy - at, 1), colour))
+    dots = [(round(cx + x * scale, 1), round(cy - y * scale, 1)) for x, y in metres]
+    return {"place": place, "left": left, "step": step, "lines": lines, "dots": dots}
 
 
 def _offset_m(place: dict, lat: float, lon: float) -> tuple[float, float]:
