@@ -3,7 +3,8 @@
     python benchmarks/report.py [N]
 
 The inventory rows (accounts, photos, appearances, findings, thumbnails, scores) are generated directly, so no
-analysis runs: this measures the report alone. Targets (issue 6): render under 5 s; Chromium's load event under
+analysis runs: this measures the report alone. The render is timed once, cold, as `photo-audit report` runs it
+(loading the place names and the face models included). Targets (issue 6): render under 5 s; Chromium's load event under
 2 s, with lazy thumbnails (the first 100 cards carry theirs as <img>; the rest wait in one text block until their
 card nears the screen). The browser figures need Debian's chromium and Playwright for Python.
 """

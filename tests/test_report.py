@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -92,3 +93,13 @@ def test_only_http_links_survive():
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("data:text/html,x") is None
     assert safe_url(None) is None
+
+
+def test_the_report_is_built_with_the_cycle_collector_paused_then_restored(tmp_path, monkeypatch):
+    import audit.report as report
+    from audit.db import open_db
+
+    states, build = [], report.report_data
+    monkeypatch.setattr(report, "report_data", lambda db: states.append(gc.isenabled()) or build(db))
+    report.render_report(open_db(tmp_path / "empty.db"), tmp_path / "r.html")
+    assert states == [False] and gc.isenabled()
