@@ -60,3 +60,15 @@ def test_run_on_a_new_export_ranks_with_the_right_reasons(tmp_path):
     scores = [int(card.select_one(".score").get_text()) for card in cards]
     assert scores[0] > scores[1] > scores[2] > scores[3] == 0
     assert "2025-09-04T15:33:20Z" in texts[0]  # creation_timestamp 1757000000, in UTC
+
+
+def test_the_post_whose_file_is_missing_is_explained_in_korean_too(tmp_path):
+    _export_zip(tmp_path / "export.zip")
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "export.zip"\nhandle = "someone"\n')
+    out = tmp_path / "report.html"
+    args = ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(out), "--lang", "ko"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    [missing] = [card for card in BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser").select("article.card")
+                 if card.select_one(".thumb-missing")]
+    note = missing.select_one(".where .note").get_text(" ", strip=True)
+    assert note.startswith("내보낸 데이터에 미디어 파일 media/posts/202509/444.jpg") and "export" not in note
