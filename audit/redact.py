@@ -34,7 +34,7 @@ from PIL import Image, ImageFilter
 
 from . import imaging
 from .errors import AuditError
-from .signals.caption_text import find_spans
+from .signals.caption_text import contact_spans
 
 CITY_DECIMALS = 1  # 0.1 degree is about 11 km of latitude: the city, not the street
 COORDINATE_KEYS = {"lat", "lon", "latitude", "longitude", "points"}
@@ -172,7 +172,7 @@ class _Redactor:
         if not any(c.isdigit() or c == "@" for c in text):
             return  # none of them can be written without a digit or an @
         text = unicodedata.normalize("NFC", text)
-        for span in find_spans(text):
+        for span in contact_spans(text):
             if span.kind in DETECTED:
                 self._secret(text[span.start : span.end], DETECTED[span.kind])
             elif span.kind == "mention":

@@ -1,12 +1,13 @@
-"""Print the render time of a generated N-photo report (default 10,000), its size, and Chromium's paint and load times.
+"""Print the render time of a generated N-photo report (default 10,000), its size, the redacted report's render
+time, and Chromium's paint and load times.
 
     python benchmarks/report.py [N]
 
 The inventory rows (accounts, photos, appearances, findings, thumbnails, scores) are generated directly, so no
 analysis runs: this measures the report alone. The render is timed once, cold, as `photo-audit report` runs it
-(loading the place names and the face models included). Targets (issue 6): render under 5 s; Chromium's load event under
-2 s, with lazy thumbnails (the first 100 cards carry theirs as <img>; the rest wait in one text block until their
-card nears the screen). The browser figures need Debian's chromium and Playwright for Python.
+(loading the place names and the face models included). Targets (issue 6): render under 5 s; Chromium's load
+event under 2 s, with lazy thumbnails (the first 100 cards carry theirs as <img>; the rest wait in one text block
+until their card nears the screen). The browser figures need Debian's chromium and Playwright for Python.
 """
 
 from __future__ import annotations
@@ -144,6 +145,9 @@ def main(count: int) -> None:
         render_report(db, out)
         print(f"render   {time.perf_counter() - start:6.2f} s for {count} photos (target under 5 s)")
         print(f"size     {out.stat().st_size / 2**20:6.1f} MiB of HTML")
+        start = time.perf_counter()
+        render_report(db, Path(tmp) / "redacted.html", redact=True)
+        print(f"redacted {time.perf_counter() - start:6.2f} s for the --redact report (every thumbnail blurred; no target)")
         paint, load = browser_seconds(out)
         print(f"paint    {paint:6.2f} s until Chromium shows the top of the report, best of 3")
         print(f"load     {load:6.2f} s until Chromium's load event, best of 3 (target under 2 s)")
