@@ -8,6 +8,7 @@ controls; text passes AA contrast; and Korean renders as Hangul glyphs, not as b
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -174,8 +175,8 @@ def test_without_javascript_the_page_reads_in_report_order(browser, report):
 
 
 def _many_photos(path: Path, count: int) -> Path:
-    """An inventory of `count` scored photos with thumbnails, written directly (no analysis): enough cards that
-    the later ones keep their thumbnails in the text block."""
+    """An inventory of `count` photos with thumbnails, each with a clear face of yours, written directly (no
+    analysis): enough cards that the later ones keep their thumbnails in the text block, and as many plan steps."""
     db = open_db(path)
     db["accounts"].insert({"key": "folder:many", "platform": "folder", "display": "many", "handle": None}, pk="key")
     for index in range(count):
@@ -188,6 +189,8 @@ def _many_photos(path: Path, count: int) -> Path:
         db["appearances"].insert({"id": photo[-32:], "photo": photo, "account": "folder:many", "platform": "folder",
                                   "kind": "file", "media_name": f"{index}.jpg", "tagged_users": "[]"})
         db["thumbnails"].insert({"photo": photo, "jpeg": out.getvalue()})
+        db["findings"].insert({"id": photo[-32:], "photo": photo, "signal": "faces", "signal_version": 1, "kind": "face_high",
+                               "severity": "high", "summary": "Your face", "evidence": json.dumps({"who": "you"})})
     return render_report(db, path.with_suffix(".html"))
 
 
@@ -204,6 +207,16 @@ def test_later_thumbnails_come_in_near_the_screen_and_for_printing(browser, tmp_
     page.evaluate("dispatchEvent(new Event('beforeprint'))")
     assert page.evaluate(waiting) == 0
     assert seen.console == [] and [url for url in seen.requests if not url.startswith("data:")] == [page.url]
+
+
+def test_a_long_plans_later_steps_stay_folded_until_printed(browser, tmp_path):
+    seen = visit(browser, _many_photos(tmp_path / "many.db", 130))
+    folded = seen.page.locator("details.plan-rest")
+    assert seen.page.locator("ol.plan > li").count() == 25 and folded.locator("tbody tr").count() == 105
+    assert folded.evaluate("details => details.open") is False
+    seen.page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    assert folded.evaluate("details => details.open") is True
+    assert seen.console == []
 
 
 def test_print_drops_the_controls_and_shows_where_links_go(browser, report):
