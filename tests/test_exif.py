@@ -143,8 +143,9 @@ def test_container_walk_finds_the_exif_block(entry):
 
 def test_gps_finding_carries_checkable_evidence():
     gps = findings_for(EXIF_DIR / "dn_HTC_Desire.jpg")["gps"]
-    assert gps.summary == "The file's EXIF holds a GPS position: 45.50067, 9.11033 (Pero, Lombardy)"
-    assert gps.evidence["place"] == {"en": "Pero, Lombardy", "ko": "Pero, Lombardy"}
+    # Gallaratese, in the city of Milan: the nearest town point is Pero's, which the old naming gave.
+    assert gps.summary == "The file's EXIF holds a GPS position: 45.50067, 9.11033 (Milan, Lombardy)"
+    assert gps.evidence["place"] == {"en": "Milan, Lombardy", "ko": "Milan, Lombardy"}
     assert gps.evidence["source"] == "EXIF GPS"
     assert gps.evidence["altitude_m"] == 217.0
     assert gps.evidence["raw"] == "N 45/1 3004/100 0/1, E 9/1 662/100 0/1"

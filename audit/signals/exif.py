@@ -20,7 +20,7 @@ SOURCE_WORDS = {"EXIF GPS": "EXIF", "XMP": "XMP", "FLIR": "FLIR thermal-camera b
 
 class ExifSignal(Signal):
     name = "exif"
-    version = 1
+    version = 2  # 2: places named by the district that contains them (geonames)
     title = "Camera metadata (EXIF)"
     description = "GPS position, camera, capture time and software written into the photo file."
 

@@ -16,7 +16,7 @@ def has_position(lat, lon) -> bool:
 
 class PlatformLocationSignal(Signal):
     name = "platform-location"
-    version = 1
+    version = 2  # 2: places named by the district that contains them (geonames)
     title = "Locations attached to posts"
     description = "Geotags and check-ins stored with the post by the platform (export JSON or HTML)"
 
