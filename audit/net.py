@@ -3,7 +3,9 @@
 Only collection from live sources (the user's own site, feed or profile) talks to the network;
 analysis and the report never do. One session per account: a timeout on every request, a
 minimum interval between requests, retries with backoff on 429 and 5xx (honouring Retry-After),
-a cap on response size, and redirects followed only within the allowed hosts.
+a cap on response size, and redirects followed only within the allowed hosts (and, when the caller
+says so, only within the account's own pages). A response keeps the redirects that led to it in
+`history`, as requests does: a proof of control must not come from an address that carries the token.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -44,13 +47,22 @@ class PoliteSession:
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = USER_AGENT
 
-    def get(self, url: str) -> requests.Response:
-        """GET with politeness; raises FetchError for a refused host, an error status or a huge body."""
+    def get(self, url: str, within: Callable[[str], bool] | None = None) -> requests.Response:
+        """GET with politeness; raises FetchError for a refused host, an error status or a huge body.
+
+        `within`, when given, says which addresses are the account's own: the address and every redirect
+        must be one of them (a redirect elsewhere on the same host is someone else's page).
+        """
+        history: list[requests.Response] = []
         for _ in range(self.max_redirects + 1):
             self._check_host(url)
+            if within and not within(url):
+                raise FetchError(f"{url}: refused, outside the account's own pages")
             response = self._get_with_retries(url)
             if not response.is_redirect:
+                response.history = history
                 return response
+            history.append(response)
             url = urljoin(url, response.headers.get("Location", ""))
         raise FetchError(f"{url}: too many redirects")
 
@@ -104,6 +116,11 @@ class PoliteSession:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         response._content = bytes(body)  # read once, capped: later .content/.text use this
         return response
+
+
+def addresses(response: requests.Response) -> list[str]:
+    """Every address asked for to get this response: the redirects that led to it, then its own."""
+    return [hop.url for hop in response.history] + [response.url]
 
 
 def _retry_after(response: requests.Response, default: float) -> float:

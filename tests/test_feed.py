@@ -94,7 +94,7 @@ def test_naver_rss(http):
 def test_tistory_rss_with_escaped_html(http):
     serve_tistory(http)
     source, items, errors = collect(TISTORY_FEED)
-    assert source.proof_seen and errors == []  # the token is in a post
+    assert source.proof_seen and errors == []  # the token is in the channel description
     assert [(i.kind, i.media_name) for i in items] == [
         ("profile_photo", TISTORY_PROFILE), ("post", SUNSET), ("post", ALBUM)]
     sunset, album = items[1:]
@@ -224,3 +224,49 @@ def test_a_cache_that_cannot_be_written_is_an_error_per_image(http, monkeypatch)
     _, items, errors = collect(NAVER_FEED)
     assert items == [] and len(errors) == 3
     assert all("cannot keep a downloaded image" in e.message and "No space left" in e.message for e in errors)
+
+
+# --- proof of control only the owner can give ----------------------------------------------------------------------
+
+
+def rss(description: str, item: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>민지의 기록</title>'
+            f"<link>{SITE}/</link><description>{description}</description>{item}</channel></rss>").encode()
+
+
+def test_a_token_in_an_item_or_on_the_home_pages_body_proves_nothing(http):
+    """A comment feed's entry and a visitor's comment on the home page, both carrying the token."""
+    comment = f"<item><title>댓글</title><link>{SITE}/42#comment</link><description>저도요 {TOKEN}</description></item>"
+    http.add(responses.GET, ATOM_FEED, body=rss("일상과 여행", comment))
+    http.add(responses.GET, f"{SITE}/", content_type="text/html",
+             body=f"<html><head><title>민지</title></head><body><p class='comment'>{TOKEN}</p></body></html>")
+    with pytest.raises(ProofError):
+        collect(ATOM_FEED)
+    assert requested(http) == [ATOM_FEED, f"{SITE}/"]
+
+
+def test_a_feed_echoing_a_double_encoded_token_in_its_address_proves_nothing(http):
+    """A search feed that decodes its query twice and puts it in its own description."""
+    search = f"{SITE}/search/feed?q=%2570hoto-audit-verify-5f3a9c1e27"
+    http.add(responses.GET, search, body=rss(f"Results for {TOKEN}"))
+    with pytest.raises(ProofError):
+        collect(search)
+
+
+def test_a_feed_redirected_out_of_its_own_path_is_not_read(http):
+    minji, mallory = f"{SITE}/~minji/feed.xml", f"{SITE}/~mallory/feed.xml"
+    http.add(responses.GET, minji, status=301, headers={"Location": mallory})
+    http.add(responses.GET, mallory, body=rss(TOKEN))
+    with pytest.raises(InputError, match="~mallory/feed.xml: refused, outside the account's own pages"):
+        collect(minji)
+    assert requested(http) == [minji]
+
+
+@pytest.mark.parametrize("feed", [
+    rss(f"일상과 여행. {TOKEN}"),
+    f'<feed xmlns="http://www.w3.org/2005/Atom"><title>민지</title><subtitle>{TOKEN}</subtitle></feed>'.encode(),
+])
+def test_the_token_in_the_feeds_own_description_proves_control(http, feed):
+    http.add(responses.GET, ATOM_FEED, body=feed)
+    assert collect(ATOM_FEED)[0].proof_seen
+    assert requested(http) == [ATOM_FEED]  # the home page is not needed

@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 
-from audit.net import USER_AGENT, FetchError, PoliteSession
+from audit.net import USER_AGENT, FetchError, PoliteSession, addresses
 
 SITE = "https://minji.example"
 
@@ -135,6 +135,25 @@ def test_redirects_are_followed_on_allowed_hosts_only(http):
     with pytest.raises(FetchError, match="elsewhere.example/x: refused, outside minji.example"):
         polite.get(f"{SITE}/away")
     assert [call.request.url for call in http.calls] == [f"{SITE}/old", f"{SITE}/new", f"{SITE}/away"]
+
+
+def test_within_keeps_the_address_and_its_redirects_to_the_accounts_own_pages(http):
+    http.add(responses.GET, f"{SITE}/~minji/", status=301, headers={"Location": "/~minji/home"})
+    http.add(responses.GET, f"{SITE}/~minji/home", status=302, headers={"Location": "/~mallory/"})
+    http.add(responses.GET, f"{SITE}/~minji/about", status=302, headers={"Location": "/~minji/about/"})
+    http.add(responses.GET, f"{SITE}/~minji/about/", body="about")
+    polite = session(FakeTime())
+
+    def mine(url: str) -> bool:
+        return url.startswith(f"{SITE}/~minji/")
+
+    with pytest.raises(FetchError, match="~mallory/: refused, outside the account's own pages"):
+        polite.get(f"{SITE}/~minji/", within=mine)
+    with pytest.raises(FetchError, match="refused, outside"):
+        polite.get(f"{SITE}/~mallory/", within=mine)
+    response = polite.get(f"{SITE}/~minji/about", within=mine)
+    assert addresses(response) == [f"{SITE}/~minji/about", f"{SITE}/~minji/about/"]  # the redirect is remembered
+    assert f"{SITE}/~mallory/" not in [call.request.url for call in http.calls]
 
 
 def test_redirect_loops_end(http):

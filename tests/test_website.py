@@ -12,7 +12,7 @@ from audit import pipeline, proof
 from audit.archive import read_origin
 from audit.config import Account, load_config
 from audit.db import open_db
-from audit.errors import InputError, ProofError
+from audit.errors import AuditError, InputError, ProofError
 from audit.models import Item, ItemError
 from audit.sources import SOURCES, website
 from audit.sources.html_images import Found, WebSource, image_urls, largest_in_srcset, original, soup_of
@@ -136,7 +136,7 @@ def test_crawl_stays_on_its_host_and_obeys_robots_txt(http):
     urls = requested(http)
     assert urls[:2] == [f"{PLAIN}/robots.txt", f"{PLAIN}/"]
     pages = [u for u in urls if "/img/" not in u]
-    assert {urlsplit(u).hostname for u in pages} == {"minji.example", "blog.kakaocdn.net"}  # the redirect, below
+    assert {urlsplit(u).hostname for u in pages} == {"minji.example"}  # a redirect to an image host is not followed
     for never in ("/private/diary.html", "/drafts/jeju-day2.html", "/files/cv.pdf", "/about/team/2019/old/"):
         assert PLAIN + never not in urls
     assert not any(host in u for u in urls for host in ("instagram.com", "other.example", "minji-old.example.net"))
@@ -172,7 +172,7 @@ def test_pages_that_cannot_be_read_are_noted_and_the_crawl_goes_on(http):
     failures = {e.source_item: e.message for e in errors if e.stage == "collect"}
     assert "not a web page (text/plain; charset=utf-8)" in failures[f"{PLAIN}/notes/"]
     assert "minji-old.example.net/: refused, outside" in failures[f"{PLAIN}/old-blog/"]
-    assert "redirected off the site to https://blog.kakaocdn.net/" in failures[f"{PLAIN}/photo-of-the-day/"]
+    assert f"{SUNSET}: refused, outside the account's own pages" in failures[f"{PLAIN}/photo-of-the-day/"]
     assert "refused, 40 MiB is more than 25 MiB" in failures[f"{PLAIN}/archive/2019/"]
     assert "img/broken.jpg: not an image" in failures[f"{PLAIN}/posts/jeju/"]
     assert f"{PLAIN}/about/team/" in {i.post_id for i in items}  # read after all of those
@@ -224,7 +224,7 @@ def test_robots_txt_that_forbids_the_start_page_stops_the_account(http):
 
 def test_crawl_delay_slows_the_session_down(http):
     serve(http, f"{PLAIN}/robots.txt", body=b"User-agent: *\nCrawl-delay: 5\n", content_type="text/plain")
-    serve(http, f"{PLAIN}/", body=f'<meta name="photo-audit-verification" content="{TOKEN}"><a href="/a">a</a>'.encode())
+    serve(http, f"{PLAIN}/", body=f'<head><meta name="photo-audit-verification" content="{TOKEN}"></head><a href="/a">a</a>'.encode())
     serve(http, f"{PLAIN}/a", body=b"<p>a</p>")
     _, _, _, sleeps = collect(f"{PLAIN}/")
     assert len(sleeps) == 2 and all(4 < s <= 5 for s in sleeps)
@@ -298,8 +298,12 @@ def test_site_scope_and_page_addresses():
     assert naver.page_url(f"{NAVER}/hana_lee/223450000001") is None
     assert naver.page_url(f"{NAVER}/PostView.naver?blogId=hana_lee&logNo=1") is None
     plain = Site.of("https://minji.example/blog/")
-    assert plain.contains("https://www.minji.example/about/") and not plain.contains("https://cdn.minji.example/")
-    assert plain.page_url("https://minji.example/a#top") == "https://minji.example/a"
+    assert plain.contains("https://www.minji.example/blog/about/") and not plain.contains("https://cdn.minji.example/blog/")
+    assert not plain.contains("https://minji.example/about/") and not plain.contains("https://minji.example/blogger/")
+    assert plain.page_url("https://minji.example/blog#top") == "https://minji.example/blog"
+    topic = Site.of("https://forum.example/viewtopic.php?t=123")  # one topic of a forum, not the forum
+    assert topic.contains("https://forum.example/viewtopic.php?t=123&start=20")
+    assert not topic.contains("https://forum.example/viewtopic.php?t=124")
     for bad in ("ftp://minji.example/", "minji.example", "https://blog.naver.com/", "https://exa mple.com/"):
         with pytest.raises(InputError):
             Site.of(bad)
@@ -339,3 +343,83 @@ def test_hostile_markup_gives_no_address_and_no_crash():
         "<img src='/icon.svg'><img srcset=' , '><img src=' /ok.jpg#top '><a href='mailto:a@b.c'>mail</a>"
     )
     assert list(image_urls(soup, "https://minji.example/p/")) == [Found("https://minji.example/ok.jpg")]
+
+
+# --- proof of control only the owner can give ----------------------------------------------------------------------
+
+ENCODED = "%2570hoto-audit-verify-5f3a9c1e27"  # the token percent-encoded twice ("p" is %70, "%" is %25)
+
+
+def html_page(head: str = "", body: str = "") -> bytes:
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_a_visitors_comment_or_guestbook_entry_proves_nothing(http):
+    """Someone else's blog, with the token left by a visitor in a comment and in the guestbook box."""
+    serve(http, f"{TISTORY}/robots.txt", body=b"")
+    serve(http, f"{TISTORY}/", body=html_page(
+        '<meta name="description" content="일상과 여행">',
+        f'<div class="comment"><p>좋은 글이네요 {TOKEN}</p></div><aside class="guestbook">{TOKEN}</aside>'
+        '<a href="/42">제주</a>'))
+    with pytest.raises(ProofError):
+        collect(f"{TISTORY}/")
+    assert requested(http) == [f"{TISTORY}/robots.txt", f"{TISTORY}/"]
+
+
+def test_a_comment_inside_a_naver_blogs_frame_proves_nothing(http):
+    serve(http, f"{NAVER}/robots.txt", body=b"")
+    serve(http, f"{NAVER}/minji_k", body=html_page("<title>민지의 일상 기록</title>",
+                                                  '<iframe src="/PostList.naver?blogId=minji_k"></iframe>'))
+    serve(http, f"{NAVER}/PostList.naver?blogId=minji_k", body=html_page(body=(
+        '<div id="profile"><p class="caption">소소한 하루들</p></div>'
+        f'<div class="u_cbox_comment"><span class="u_cbox_contents">{TOKEN}</span></div>')))
+    with pytest.raises(ProofError):
+        collect(f"{NAVER}/minji_k")
+
+
+def test_a_body_nested_in_the_head_is_still_the_body(http):
+    """A page that leaves out </head>: html.parser nests the body in the head; the body's tags still do not count."""
+    serve(http, f"{PLAIN}/robots.txt", body=b"")
+    serve(http, f"{PLAIN}/", body=f'<html><head><title>Minji</title><p>{TOKEN}</p><body><meta name="description" '
+                                   f'content="{TOKEN}"></body></html>'.encode())
+    with pytest.raises(ProofError):
+        collect(f"{PLAIN}/")
+
+
+def test_a_double_encoded_token_in_the_address_proves_nothing(http):
+    """A search page that decodes its query twice and echoes it in its title."""
+    echo = f"{PLAIN}/search?q={ENCODED}"
+    serve(http, f"{PLAIN}/robots.txt", body=b"")
+    serve(http, echo, body=html_page(f"<title>Results for {TOKEN}</title>"))
+    with pytest.raises(ProofError):
+        collect(echo)
+
+
+def test_a_redirect_that_carries_the_token_proves_nothing(http):
+    """A short link on the site (within the account's own path) that redirects to a search echoing the token."""
+    serve(http, f"{PLAIN}/robots.txt", body=b"")
+    serve(http, f"{PLAIN}/go/abc", status=302, headers={"Location": f"/go/abc/find?q={TOKEN.upper()}"})
+    serve(http, f"{PLAIN}/go/abc/find?q={TOKEN.upper()}", body=html_page(f"<title>Results for {TOKEN}</title>"))
+    with pytest.raises(ProofError):
+        collect(f"{PLAIN}/go/abc")
+
+
+def test_a_redirect_out_of_the_accounts_own_path_is_not_followed(http):
+    """On a host shared by many people, Minji's folder redirecting to another user's page that shows a token."""
+    serve(http, "https://home.example/robots.txt", body=b"")
+    serve(http, "https://home.example/~minji/", status=302, headers={"Location": "/~mallory/"})
+    serve(http, "https://home.example/~mallory/", body=html_page(f'<meta name="photo-audit-verification" content="{TOKEN}">'))
+    with pytest.raises(AuditError, match="~mallory/: refused, outside the account's own pages"):
+        collect("https://home.example/~minji/")
+    assert "https://home.example/~mallory/" not in requested(http)
+
+
+@pytest.mark.parametrize("head", [
+    f'<meta name="photo-audit-verification" content="{TOKEN}">',
+    f'<meta property="og:description" content="사진과 글. {TOKEN}">',
+    f"<title>민지 {TOKEN}</title>",
+])
+def test_the_token_where_only_the_owner_writes_proves_control(http, head):
+    serve(http, f"{PLAIN}/robots.txt", body=b"")
+    serve(http, f"{PLAIN}/", body=html_page(head, "<p>안녕하세요</p>"))
+    assert collect(f"{PLAIN}/")[0].proof_seen

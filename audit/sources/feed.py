@@ -13,8 +13,11 @@
 - Items: post_id from the guid or Atom id, url from the permalink, time from pubDate (`+0900`),
   dc:date, Atom published or updated, caption from the title, the description's text and the tags
   (categories, Naver's <tag>).
-- Proof of control: the token in the feed (the blog's description or a post), or on the home page the
-  feed links to when that page is on the feed's own host.
+- Proof of control (audit/proof.py): the token in the feed's own title or description (RSS channel,
+  Atom feed title and subtitle: the blog's name and description, which Naver and Tistory put there), never
+  in an item (a post or a comment feed's entry); else in the <head> of the home page the feed links to,
+  when that page is on the feed's own host. The feed and the home page are read only at and below their
+  own address, and neither counts when an address asked for carries the token.
 """
 
 from __future__ import annotations
@@ -25,20 +28,23 @@ from itertools import chain
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
 
+from .. import proof
 from ..errors import AuditError, InputError, UnsafeInputError
 from ..models import Item, ItemError
-from ..net import PoliteSession
+from ..net import PoliteSession, addresses
 from .html_images import (
+    BLOG_DESCRIPTION,
     Found,
     MediaCache,
     WebSource,
     caption,
+    head_texts,
     image_items,
     image_url,
     image_urls,
-    shows_token,
     site_hosts,
     soup_of,
+    under,
     unique_images,
     web_time,
 )
@@ -59,9 +65,9 @@ class FeedSource(WebSource):
         url = self.account.url
         hosts = site_hosts(url)
         session = self.open_session(hosts)
-        raw = session.get(url).content
-        feed = parse_feed(raw, url)
-        self.check_proof(raw, feed.home, session, hosts)
+        response = session.get(url, within=lambda address: under(address, url))
+        feed = parse_feed(response.content, url)
+        self.check_proof(feed, addresses(response), session, hosts)
         cache = MediaCache(session, self.name, urlsplit(url).hostname)
         profile = image_url(feed.image, url)
         if profile:
@@ -69,22 +75,23 @@ class FeedSource(WebSource):
         for index, entry in enumerate(feed.entries):
             yield from entry_items(entry, cache, f"{url} item {index}")
 
-    def check_proof(self, raw: bytes, home: str | None, session: PoliteSession, hosts: frozenset[str]) -> None:
-        """The token in the feed, else (when not proven on an earlier run) on its home page."""
-        url = self.account.url
-        seen = shows_token(raw, self.proof_token, url) or (
-            not self.proven_before and home_shows_token(home, self.proof_token, session, hosts)
+    def check_proof(self, feed: Feed, asked: list[str], session: PoliteSession, hosts: frozenset[str]) -> None:
+        """The token in the feed's own title or description, else (when not proven on an earlier run) in the
+        <head> of its home page."""
+        seen = proof.shown(self.proof_token, feed.about, asked) or (
+            not self.proven_before and home_shows_token(feed.home, self.proof_token, session, hosts)
         )
-        self.require_proof(seen, f"the blog of {url} (its description or a post)")
+        self.require_proof(seen, f"the blog of {self.account.url}", BLOG_DESCRIPTION)
 
 
 def home_shows_token(home: str | None, token: str | None, session: PoliteSession, hosts: frozenset[str]) -> bool:
     if not home or urlsplit(home).hostname not in hosts:
         return False
     try:
-        return shows_token(session.get(home).content, token, home)
+        response = session.get(home, within=lambda address: under(address, home))
     except AuditError:
         return False
+    return proof.shown(token, head_texts(soup_of(response.content)), addresses(response))
 
 
 class Entry(NamedTuple):
@@ -102,6 +109,7 @@ class Feed(NamedTuple):
     home: str | None
     image: str | None
     entries: list[Entry]
+    about: list[str]  # the feed's own title and description, which only the blog's owner writes
 
 
 def entry_items(entry: Entry, cache: MediaCache, source_item: str) -> Iterator[Item | ItemError]:
@@ -137,7 +145,7 @@ def parse_xml(raw: bytes, url: str) -> ET.Element:
 def rss_feed(channel: ET.Element, url: str) -> Feed:
     home = _text(channel, "link")
     entries = [rss_entry(item, home or url) for item in channel.findall("item")]
-    return Feed(home, _text(channel, "image/url"), entries)
+    return Feed(home, _text(channel, "image/url"), entries, _texts(channel, "title", "description"))
 
 
 def rss_entry(item: ET.Element, base: str) -> Entry:
@@ -164,7 +172,7 @@ def rss_entry(item: ET.Element, base: str) -> Entry:
 def atom_feed(root: ET.Element, url: str) -> Feed:
     home = atom_link(root, "alternate")
     entries = [atom_entry(entry, home or url) for entry in root.findall(ATOM + "entry")]
-    return Feed(home, _text(root, ATOM + "logo"), entries)
+    return Feed(home, _text(root, ATOM + "logo"), entries, _texts(root, ATOM + "title", ATOM + "subtitle"))
 
 
 def atom_entry(entry: ET.Element, base: str) -> Entry:
@@ -225,3 +233,8 @@ def media_rss(element: ET.Element) -> list[str]:
 
 def _text(element: ET.Element, path: str) -> str | None:
     return (element.findtext(path) or "").strip() or None
+
+
+def _texts(element: ET.Element, *paths: str) -> list[str]:
+    """The element's own children at these paths (findtext looks no deeper: never an item's)."""
+    return [text for text in (_text(element, path) for path in paths) if text]

@@ -11,8 +11,10 @@
 - Bytes: fetched through the account's one PoliteSession, which may reach the account's own hosts and
   the blogs' image hosts (MEDIA_HOSTS), into its cache folder (audit/cache.py); a re-run reads them
   from there. A response that is not an image is an ItemError, never a cached file.
-- Proof of control: the token anywhere in what the user controls (a meta tag, the text, a feed's
-  description), unless the address asked for carries it: a search page echoing its query proves nothing.
+- Proof of control (audit/proof.py): the token counts in a page's <head> only (head_texts: the
+  verification meta tag, the title, the site's name and description), never in the body, where comments,
+  guestbook entries and "recent comments" boxes are visitors' words; and never when an address asked
+  for carries it. Pages are read only within the account's own address (under).
 - Times: ISO 8601 (HTML, Atom) or RFC 822 (RSS, `+0900`), kept only with their zone.
 """
 
@@ -26,7 +28,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, NamedTuple
-from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -53,6 +55,11 @@ META_IMAGES = {"og:image", "og:image:url", "og:image:secure_url", "twitter:image
 SUFFIX_OF_FORMAT = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic", "AVIF": ".avif"}
 MAX_CAPTION = 4000  # characters: a feed's description can be a whole post
 EXPORT_HINT = "download your images from the blog's or site's admin and audit them as a folder"
+# The <head> meta tags only the site's owner writes: the verification tag, the site's name and description.
+OWNER_META = {proof.META_NAME, "description", "og:title", "og:site_name", "og:description", "twitter:title",
+              "twitter:description"}
+# Where a blog's owner writes about the blog (README, "Proving a site or blog is yours").
+BLOG_DESCRIPTION = "the blog's description (Naver Blog: 소개글; Tistory: 블로그 설명)"
 
 
 class Found(NamedTuple):
@@ -71,11 +78,11 @@ class WebSource(Source):
         """The account's one session: its own hosts, and the blogs' image hosts for media."""
         return PoliteSession(allowed_hosts=set(hosts | MEDIA_HOSTS), sleep=self.sleep)
 
-    def require_proof(self, seen: bool, where: str) -> None:
+    def require_proof(self, seen: bool, where: str, place: str) -> None:
         """Record whether the token was seen; without it, go on only if an earlier run saw it."""
         self.proof_seen = seen
         if not seen and not self.proven_before:
-            raise proof.refuse(where, self.proof_token, EXPORT_HINT)
+            raise proof.refuse(where, self.proof_token, EXPORT_HINT, place)
 
 
 def site_hosts(url: str) -> frozenset[str]:
@@ -91,9 +98,40 @@ def site_hosts(url: str) -> frozenset[str]:
     return frozenset({bare, "www." + bare})
 
 
-def shows_token(data: bytes, token: str | None, url: str) -> bool:
-    """The token is in the document (meta tag, text, anywhere) and not merely in the address asked for."""
-    return bool(token) and token.encode() in data and token not in unquote(url)
+def site_path(url: str) -> tuple[str, str]:
+    """Host (lower case, without "www.") and path (without a trailing slash) of an address: which site, which part."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower()  # with its port, if any: another port is another server
+    return host.removeprefix("www."), parts.path.rstrip("/")
+
+
+def under(url: str, account_url: str) -> bool:
+    """The address is the account's own: same site, its path the account's path or below it, and the account's
+    query parameters, if it has any (`viewtopic.php?t=123` is one topic of a forum, not the whole forum)."""
+    host, path = site_path(url)
+    own_host, own_path = site_path(account_url)
+    own_query = set(parse_qsl(urlsplit(account_url).query, keep_blank_values=True))
+    return (
+        host == own_host
+        and (path == own_path or path.startswith(own_path + "/"))
+        and own_query <= set(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    )
+
+
+def head_texts(soup: BeautifulSoup) -> list[str]:
+    """What the site's owner writes in the page's <head>: its title and the OWNER_META contents.
+
+    A tag inside <body> does not count even when a page without `</head>` nests its body in the head.
+    """
+    if soup.head is None:
+        return []
+    tags = [tag for tag in soup.head.find_all(["title", "meta"]) if tag.find_parent("body") is None]
+    titles = [tag.get_text() for tag in tags if tag.name == "title"]
+    return titles + [tag.get("content") or "" for tag in tags if _meta_name(tag) in OWNER_META]
+
+
+def _meta_name(tag: Tag) -> str:
+    return (tag.get("property") or tag.get("name") or "").lower() if tag.name == "meta" else ""
 
 
 def soup_of(html: str | bytes, encoding: str | None = None) -> BeautifulSoup:
@@ -106,7 +144,7 @@ def meta_content(soups: Iterable[BeautifulSoup], *names: str) -> str | None:
     for name in names:
         for soup in soups:
             for meta in soup.find_all("meta", content=True):
-                if (meta.get("property") or meta.get("name") or "").lower() == name and meta["content"].strip():
+                if _meta_name(meta) == name and meta["content"].strip():
                     return meta["content"].strip()
     return None
 
@@ -118,7 +156,7 @@ def image_urls(soup: BeautifulSoup, base: str) -> Iterator[Found]:
     address, else `src`, which lazy pages fill with a placeholder.
     """
     for meta in soup.find_all("meta", content=True):
-        if (meta.get("property") or meta.get("name") or "").lower() in META_IMAGES:
+        if _meta_name(meta) in META_IMAGES:
             yield from _found(meta["content"], base)
     for tag in soup.find_all(["img", "source", "a"]):
         if tag.name == "a":

@@ -1,11 +1,16 @@
 """The user's own website or blog, crawled politely: its pages, and the images they show.
 
-- Scope: pages on the configured host (and its www twin) only; on blog.naver.com, a host every Naver
-  blogger shares, only the configured blog's pages. Links elsewhere are never requested.
+- Scope: the configured address and the pages below it (https://minji.example/ is the whole site,
+  https://home.example/~minji/ only her folder), on its host and its www twin; on blog.naver.com, a host
+  every Naver blogger shares, only the configured blog's pages. Links and redirects elsewhere are never
+  followed: a proof of control covers the account's own pages, not its neighbours'.
 - Politeness: robots.txt is read first and obeyed (its Crawl-delay too); at most MAX_PAGES pages, at
   most MAX_DEPTH links away from the start page; one PoliteSession (interval, retries, size cap).
-- Proof of control: the start page (with its frames) must show the account's token, in a
-  `<meta name="photo-audit-verification">` tag or in its text, before any other page is read.
+- Proof of control: the start page (with its frames) must show the account's token where only the owner
+  writes (audit/proof.py), before any other page is read: in the <head> (a `<meta
+  name="photo-audit-verification">` tag, the title, the site's name or description) or, on Naver Blog, in
+  the blog's introduction (소개글) in its profile box. Body text (comments, guestbook) never counts, nor a
+  page whose address or redirects carry the token.
 - Naver Blog: a post page wraps the post in an iframe (PostView.naver), which is read as part of the
   page; PostView links are read through their post address, so each post is read once under one id.
 - Each image of a page is an Item of that page (post_id and url: the page address); a picture shown
@@ -28,23 +33,26 @@ from urllib.robotparser import RobotFileParser
 
 from bs4 import BeautifulSoup
 
+from .. import proof
 from ..errors import AuditError, InputError
 from ..models import Item, ItemError
-from ..net import USER_AGENT, PoliteSession
+from ..net import USER_AGENT, PoliteSession, addresses
 from .html_images import (
+    BLOG_DESCRIPTION,
     EXPORT_HINT,
     IMAGE_SUFFIXES,
     Found,
     MediaCache,
     WebSource,
     caption,
+    head_texts,
     image_items,
     image_url,
     image_urls,
     meta_content,
-    shows_token,
     site_hosts,
     soup_of,
+    under,
     unique_images,
     web_time,
 )
@@ -58,6 +66,7 @@ NOT_PAGE_SUFFIXES = IMAGE_SUFFIXES | {
     ".ppt", ".pptx", ".hwp", ".exe", ".dmg", ".apk", ".svg", ".gif", ".ico", ".css", ".js", ".xml", ".json",
 }
 NAVER_BLOG_HOSTS = {"blog.naver.com", "m.blog.naver.com"}
+NAVER_INTRO = "#profile .caption"  # the blog's introduction (소개글) in its profile box, written by its owner only
 NAVER_DATE = re.compile(r"(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{1,2}):(\d{2})")  # 2024. 5. 12. 14:03
 KST = timezone(timedelta(hours=9))
 
@@ -71,7 +80,9 @@ class WebsiteSource(WebSource):
         crawler = Crawler(site, self.open_session(site.hosts), self.name)
         yield from crawler.read_robots()
         start, notes = crawler.start_page()
-        self.require_proof(shows_token(start.html, self.proof_token, site.start), site.start)
+        seen = proof.shown(self.proof_token, owner_texts(start, site), start.addresses)
+        tag = f'<meta name="{proof.META_NAME}" content="…">'
+        self.require_proof(seen, site.start, f"a {tag} tag in the <head> of {site.start}, or in {BLOG_DESCRIPTION}")
         yield from notes
         yield from crawler.crawl(start)
 
@@ -98,7 +109,7 @@ class Site:
     def contains(self, url: str) -> bool:
         if urlsplit(url).hostname not in self.hosts:
             return False
-        return self.naver_id is None or naver_blog_id(url) == self.naver_id
+        return naver_blog_id(url) == self.naver_id if self.naver_id else under(url, self.start)
 
     def page_url(self, url: str) -> str | None:
         """The address a link is read under (no fragment; a Naver PostView as its post), or None: not ours."""
@@ -122,7 +133,14 @@ def naver_blog_id(url: str) -> str | None:
 class Page(NamedTuple):
     url: str
     documents: list[tuple[str, BeautifulSoup]]  # (address, parsed HTML): the page, then its frames
-    html: bytes  # every document of the page, searched for the proof token
+    addresses: list[str]  # every address requested for it, redirects included: none may carry the proof token
+
+
+def owner_texts(page: Page, site: Site) -> list[str]:
+    """What only the site's owner writes on the page: each document's <head>, and a Naver blog's introduction."""
+    soups = [soup for _, soup in page.documents]
+    intro = [tag.get_text(" ") for soup in soups for tag in soup.select(NAVER_INTRO)] if site.naver_id else []
+    return [text for soup in soups for text in head_texts(soup)] + intro
 
 
 class Crawler:
@@ -186,31 +204,30 @@ class Crawler:
 
     def page(self, url: str) -> tuple[Page, list[ItemError]]:
         """A page with its frames on the site (Naver's post iframe); notes for frames that could not be read."""
-        soup, html = self.document(url)
+        soup, asked = self.document(url)
         documents, notes = [(url, soup)], []
         for frame in soup.find_all(["iframe", "frame"], src=True):
             frame_url = urljoin(url, frame["src"])
             if not self.site.contains(frame_url) or not self.robots.can_fetch(USER_AGENT, frame_url):
                 continue
             try:
-                frame_soup, frame_html = self.document(frame_url)
+                frame_soup, frame_asked = self.document(frame_url)
             except AuditError as exc:
                 notes.append(ItemError(url, f"frame {exc.message}"))
                 continue
             documents.append((frame_url, frame_soup))
-            html += frame_html
-        return Page(url, documents, html), notes
+            asked += frame_asked
+        return Page(url, documents, asked), notes
 
-    def document(self, url: str) -> tuple[BeautifulSoup, bytes]:
-        """One HTML document of the site; InputError (a note) when it is something else."""
-        response = self.session.get(url)
-        if not self.site.contains(response.url):
-            raise InputError(f"{url}: redirected off the site to {response.url}: not read")
+    def document(self, url: str) -> tuple[BeautifulSoup, list[str]]:
+        """One HTML document of the site, with the addresses asked for it; InputError (a note) when it is
+        something else, FetchError when it is off the site or redirects off it."""
+        response = self.session.get(url, within=self.site.contains)
         content_type = response.headers.get("Content-Type", "")
         if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
             raise InputError(f"{url}: not a web page ({content_type or 'no content type'}): not read")
         charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type)
-        return soup_of(response.content, charset[1] if charset else None), response.content
+        return soup_of(response.content, charset[1] if charset else None), addresses(response)
 
 
 def page_links(page: Page, site: Site) -> list[str]:
