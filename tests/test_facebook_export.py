@@ -53,6 +53,13 @@ def test_declares_itself():
     assert FacebookExportSource.description and "\n" not in FacebookExportSource.description
 
 
+@pytest.mark.parametrize("folder", [SAMPLE, POSTS_2019, ACTIVITY_2024], ids=lambda f: f.name)
+def test_the_export_does_not_say_who_sees_a_post(folder):
+    """No audience (privacy) field in Facebook's JSON: left unsaid, for the account's default to apply."""
+    items, _ = collect(folder)
+    assert items and {item.audience for item in items} == {None}
+
+
 # --- the real sample (addshore/facebook-data-image-exif): 2018 albums, flat photo_metadata ----------
 
 SAMPLE_PHOTOS = {

@@ -14,7 +14,7 @@ import pytest
 from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
-from audit.models import Item, ItemError
+from audit.models import ONLY_YOU, Item, ItemError
 from audit.sources.google_takeout import GoogleTakeoutSource
 
 from .conftest import FIXTURES, jpeg_bytes
@@ -100,7 +100,7 @@ def test_every_item_of_the_2024_export():
         assert (item.lat, item.lon) == place, name
         assert Path(item.extra.get("sidecar", "")).name == (sidecar or ""), name
         assert (item.origin is not None) == present, name
-        assert item.kind == "file" and item.audience is None
+        assert item.kind == "file" and item.audience == ONLY_YOU  # a private library
         assert item.media_type == ("video" if name.endswith(".mp4") else "image")
         assert (item.url or "").startswith(PHOTOS_URL) == (sidecar is not None)
 
@@ -278,6 +278,69 @@ def test_decomposed_file_names_match_composed_titles(tmp_path):
     files = {media: jpeg_bytes(), (media + ".supplemental-metadata")[:46] + ".json": sidecar(title, "nfd")}
     (item,) = collect(build_folder(tmp_path, files))[0]
     assert item.url == PHOTOS_URL + "nfd" and item.origin is not None
+
+
+# --- copies of one photo, and who can see it --------------------------------------------------------
+
+
+def sidecar_of(title: str, url: str, taken: str = "1699990000", **more) -> str:
+    return json.dumps({"title": title, "photoTakenTime": {"timestamp": taken}, "url": url, **more})
+
+
+def album_folder(root: Path, name: str, files: dict[str, bytes | str], access: str = "protected") -> None:
+    folder = root / "Takeout" / "Google Photos" / name
+    folder.mkdir(parents=True)
+    (folder / "metadata.json").write_text(json.dumps({"title": name, "access": access, "date": {"timestamp": "1"}}))
+    for file_name, content in files.items():
+        (folder / file_name).write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
+def test_distinct_photos_sharing_a_url_stay_distinct(tmp_path):
+    """Redacted or repeated urls: the same url on photos whose bytes, names or times differ."""
+    redacted = PHOTOS_URL + "REDACTED"
+    build_folder(tmp_path, {
+        "IMG_0001.jpg": jpeg_bytes((200, 0, 0)), "IMG_0001.jpg.json": sidecar_of("IMG_0001.jpg", redacted),
+        "IMG_0002.jpg": jpeg_bytes((0, 200, 0)), "IMG_0002.jpg.json": sidecar_of("IMG_0002.jpg", redacted),
+    })
+    # Same name and url as the first, in an album: another photo taken at another time.
+    album_folder(tmp_path, "Trip", {"IMG_0001.jpg": jpeg_bytes((0, 0, 200)),
+                                    "IMG_0001.jpg.json": sidecar_of("IMG_0001.jpg", redacted, taken="1600000000")})
+    items, errors = collect(tmp_path)
+    assert errors == []
+    assert sorted(i.media_name for i in items) == ["Photos from 2024/IMG_0001.jpg", "Photos from 2024/IMG_0002.jpg",
+                                                  "Trip/IMG_0001.jpg"]
+    assert {i.url for i in items} == {redacted}
+
+
+def test_album_copies_merge_on_the_same_bytes_or_the_same_title_time_and_size(tmp_path):
+    photo = jpeg_bytes((10, 120, 200))
+    build_folder(tmp_path, {
+        "IMG_0001.jpg": photo, "IMG_0001.jpg.json": sidecar_of("IMG_0001.jpg", PHOTOS_URL + "a"),
+        "IMG_0002.jpg": b"A" * 64, "IMG_0002.jpg.json": sidecar_of("IMG_0002.jpg", PHOTOS_URL + "b"),
+    })
+    album_folder(tmp_path, "Trip", {
+        # the same bytes, though its url differs (redacted) and its sidecar has no time
+        "IMG_0001.jpg": photo, "IMG_0001.jpg.json": json.dumps({"title": "IMG_0001.jpg", "creationTime": {}}),
+        # other bytes of the same size, with the same title and capture time: the same photo
+        "IMG_0002.jpg": b"B" * 64, "IMG_0002.jpg.json": sidecar_of("IMG_0002.jpg", PHOTOS_URL + "c"),
+    })
+    items, errors = collect(tmp_path)
+    assert errors == []
+    assert {i.media_name: i.extra["albums"] for i in items} == {"Photos from 2024/IMG_0001.jpg": ["Trip"],
+                                                                "Photos from 2024/IMG_0002.jpg": ["Trip"]}
+
+
+def test_the_library_is_private_unless_the_export_shows_sharing(tmp_path):
+    build_folder(tmp_path, {
+        "own.jpg": jpeg_bytes((200, 0, 0)), "own.jpg.json": sidecar_of("own.jpg", PHOTOS_URL + "own"),
+        "given.jpg": jpeg_bytes((0, 200, 0)),
+        "given.jpg.json": sidecar_of("given.jpg", PHOTOS_URL + "given", googlePhotosOrigin={"fromSharedAlbum": {}}),
+    })
+    album_folder(tmp_path, "Family", {"album.jpg": jpeg_bytes((0, 0, 200)),
+                                      "album.jpg.json": sidecar_of("album.jpg", PHOTOS_URL + "album")}, access="shared")
+    seen = {Path(i.media_name).name: i.audience for i in collect(tmp_path)[0]}
+    assert seen == {"own.jpg": ONLY_YOU, "given.jpg": None, "album.jpg": None}  # None: the export does not say
+    assert all(i.audience == ONLY_YOU for i in collect(EN_2024)[0] + collect(FR_2019)[0])
 
 
 # --- zip and folder --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 import shutil
 import zipfile
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -17,7 +18,9 @@ from audit.cli import cli
 from audit.db import open_db
 from audit.config import Account
 from audit.errors import InputError
-from audit.models import Item, ItemError
+from audit.models import ONLY_YOU, Item, ItemError
+from audit.photo import PhotoView
+from audit.signals.export_metadata import ExportMetadataSignal
 from audit.sources import SOURCES
 from audit.sources.instagram_export import InstagramExportSource, export_root
 
@@ -31,6 +34,8 @@ JSON_2018 = FORMATS / "instagram_dyi_json_2018_media_json_handmade"
 PROFILE_2024 = FORMATS / "instagram_dyi_json_2024_profile_handmade"
 HTML_EN = FORMATS / "instagram_dyi_html_2025_en_handmade"
 HTML_KO = FORMATS / "instagram_dyi_html_2025_ko_handmade"
+HTML_REAL_2025 = FORMATS / "instagram_dyi_html_2025_akbarskuyyy"  # real markup, see its PROVENANCE.md
+HTML_REAL_2024 = FORMATS / "instagram_dyi_html_2024_brogotexposed"
 TOP_FOLDER = "instagram-minji.kim-2025-10-20-AbCdEfGh"
 
 
@@ -243,6 +248,133 @@ def test_html_labels_in_an_unknown_language_are_read_by_structure(tmp_path):
     assert (item.lat, item.lon) == (35.6586, 139.7454) and item.tagged_users == ["yuki_t"]
 
 
+# --- the HTML variant, real markup (late 2025 and 2024) ---------------------------------------------
+
+# Every located media file of the real-markup fixtures, by file stem; every other item is unlocated.
+REAL_LOCATIONS = {
+    HTML_REAL_2025: {
+        "18060000000000006": (-6.1753871352015, 106.82719182968),  # post
+        "18070000000000011": (37.579617133621, 126.97704092413),  # story
+        "17970000000000012": (35.158697512345, 129.16038423077),  # reel
+        "18150000000000014": (37.460190713524, 126.44069623188),  # recently deleted
+    },
+    HTML_REAL_2024: {
+        "431234567_912345678901234_1234567890123456789_n_18031234567890123": (37.566535512347, 126.97796919134),
+        "9A1B2C3D4E5F60718293A4B5C6D7E8F9_video_dashinit_17931234567890123": (35.179553914265, 129.07564206732),
+    },
+}
+
+
+@pytest.mark.parametrize("folder", list(REAL_LOCATIONS), ids=lambda f: f.name)
+def test_real_html_markup_every_location_is_read(folder):
+    items, errors = collect(folder)
+    assert errors == []
+    located = {PurePosixPath(i.media_name).stem: (i.lat, i.lon) for i in items if i.lat is not None}
+    assert located == REAL_LOCATIONS[folder]
+    assert not any("" in i.extra["details"] for i in items)  # every row has its label
+
+
+def test_real_html_kinds_captions_and_rows_per_media_file():
+    items, _ = collect(HTML_REAL_2025)
+    assert Counter(i.kind for i in items) == {"post": 6, "story": 3, "reel": 1, "deleted_post": 1, "archived_post": 1}
+    named = {PurePosixPath(i.media_name).stem: i for i in items}
+    image, video = named["18170000000000001"], named["18100000000000002"]  # one post: each file its own table
+    assert image.extra["details"] == {} and video.extra["details"] == {"Subtitles": "Subtitles for video"}
+    assert image.caption == video.caption == "Two clips from the school festival @hana_lee"
+    assert named["18060000000000007"].lat is None  # Latitude 0 / Longitude 0
+    assert named["18140000000000008"].tagged_users == ["jiwoo.park", "hana_lee", "minho.choi"]
+    assert named["17970000000000012"].posted_at_utc() == "2025-06-25T17:09:00Z"
+    captions = {i.caption for i in collect(HTML_REAL_2024)[0]}  # 2024: the caption is a div, not an h2
+    assert captions == {None, "Rehearsal night 🎹", "Night market"}
+
+
+def test_real_html_camera_rows_reach_exif_data_as_json_keeps_them():
+    story = {PurePosixPath(i.media_name).stem: i for i in collect(HTML_REAL_2025)[0]}["18070000000000010"]
+    (camera,) = story.extra["exif_data"]
+    assert camera == {
+        "software": "MediaTek Camera Application",
+        "device_id": "android-3c9e51f0a2b47d68",
+        "date_time_original": "2025:07:01 09:17:05",
+        "source_type": "3",
+    }
+    json_camera = by_file(collect(JSON_2025)[0])[
+        "482910375_1029384756102938_5647382910293847561_n_18051234567890123.jpg"
+    ].extra["exif_data"][1]
+    assert set(camera) <= set(json_camera)  # the keys the JSON layout uses for the same facts
+    photo = PhotoView({"id": "p"}, [{"id": "a", "platform": "instagram-export", "extra": {"exif_data": [camera]}}])
+    found = {(f.kind, f.evidence.get("device_id")) for f in ExportMetadataSignal().analyze(photo)}
+    assert found == {("device_id", "android-3c9e51f0a2b47d68")}
+
+
+def test_html_rows_of_every_shape_are_read_and_an_unknown_one_is_reported(tmp_path):
+    rows = (
+        '<tr><td class="_2pin _a6_q">Device ID</td><td class="_2pin _2piu _a6_r">android-1</td></tr>'  # two cells
+        '<tr><td colspan="2">Software<div><div>Instagram 400.0</div></div></td></tr>'  # label as text
+        '<tr><td colspan="2"><div class="_a6-q">Date taken</div><div><div class="_a6-q">2025:01:02 03:04:05</div>'
+        "</div></td></tr>"  # label in a div (late 2025)
+        '<tr><td colspan="2"><div><div class="pam"><h2>Location</h2><table>'  # a group of rows
+        "<tr><td>Latitude</td><td>37.5665</td></tr><tr><td>Longitude</td><td>126.978</td></tr></table></div></div>"
+        "</td></tr>"
+        "<tr><td>a</td><td>b</td><td>c</td></tr>"  # three cells: not a shape this tool reads
+    )
+    media = tmp_path / "export" / "your_instagram_activity" / "media"
+    media.mkdir(parents=True)
+    (media / "posts_1.html").write_text(
+        '<div class="pam _3-95 _2ph- _a6-g uiBoxWhite noborder"><img src="media/posts/202501/1.jpg">'
+        f'<table>{rows}</table><div class="_a6-o">Jan 2, 2025 9:00 am</div></div>',
+        encoding="utf-8",
+    )
+    (item,), (error,) = collect(tmp_path / "export")
+    assert (item.lat, item.lon) == (37.5665, 126.978)
+    assert item.extra["exif_data"] == [
+        {"device_id": "android-1", "software": "Instagram 400.0", "date_time_original": "2025:01:02 03:04:05"}
+    ]
+    assert error.source_item.endswith("posts_1.html record 0") and error.stage == "collect"
+    assert error.message == "field 'details' has a row this tool does not read: 'a b c'"
+
+
+# --- who can see it ---------------------------------------------------------------------------------
+
+
+def test_archived_deleted_and_expired_stories_only_the_user_sees():
+    for folder in (HTML_REAL_2025, JSON_2025, JSON_2020):
+        items, _ = collect(folder)
+        hidden = {i.kind for i in items if i.audience == ONLY_YOU}
+        assert hidden == {"archived_post", "deleted_post", "story"} & {i.kind for i in items}
+        assert all(i.audience is None for i in items if i.kind not in hidden)  # the export does not say
+
+
+def test_a_story_is_seen_for_a_day_in_both_layouts(tmp_path):
+    now = datetime.now(timezone.utc)
+    times = {"fresh": now - timedelta(hours=1), "old": now - timedelta(hours=25)}
+    export = tmp_path / "export" / "your_instagram_activity" / "media"
+    export.mkdir(parents=True)
+    stories = [
+        {"uri": f"media/stories/{name}.jpg", "creation_timestamp": int(t.timestamp())} for name, t in times.items()
+    ]
+    (export / "stories.json").write_text(json.dumps({"ig_stories": stories}))
+    box = '<div class="pam _3-95 _2ph- _a6-g uiBoxWhite noborder"><img src="media/stories/{}-html.jpg">{}</div>'
+    date = '<div class="_a6-o">{:%b %d, %Y %I:%M %p}</div>'
+    boxes = "".join(box.format(name, date.format(t)) for name, t in times.items())
+    (export / "stories.html").write_text(boxes, encoding="utf-8")
+    items, errors = collect(tmp_path / "export")
+    assert errors == []
+    seen = {PurePosixPath(i.media_name).stem: i.audience for i in items}
+    assert seen == {"fresh": None, "fresh-html": None, "old": ONLY_YOU, "old-html": ONLY_YOU}
+
+
+def test_recently_deleted_content_json_is_read_as_deleted_posts(tmp_path):
+    content = tmp_path / "export" / "your_instagram_activity" / "content"
+    content.mkdir(parents=True)
+    exif = {"photo_metadata": {"exif_data": [{"latitude": 37.5, "longitude": 127.0}]}}
+    media = {"uri": "media/recently_deleted/202501/1.jpg", "creation_timestamp": 1736000000, "media_metadata": exif}
+    deleted = {"ig_recently_deleted_media": [{"media": [media], "title": "gone"}]}  # as real parsers read it
+    (content / "recently_deleted_content.json").write_text(json.dumps(deleted))
+    (item,), errors = collect(tmp_path / "export")
+    assert errors == []
+    assert (item.kind, item.audience, item.lat, item.caption) == ("deleted_post", ONLY_YOU, 37.5, "gone")
+
+
 @pytest.mark.parametrize(
     "document, root",
     [
@@ -377,7 +509,9 @@ def test_the_bio_gives_caption_text_findings_on_the_profile_picture(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "folder", [JSON_2025, JSON_2020, JSON_2018, HTML_EN, HTML_KO, PROFILE_2024], ids=lambda f: f.name
+    "folder",
+    [JSON_2025, JSON_2020, JSON_2018, HTML_EN, HTML_KO, HTML_REAL_2025, HTML_REAL_2024, PROFILE_2024],
+    ids=lambda f: f.name,
 )
 def test_zip_and_folder_give_the_same_items(folder, tmp_path):
     folder_items, folder_errors = collect(folder)

@@ -18,7 +18,7 @@ import responses
 
 from audit.config import Account
 from audit.errors import AuditError, ProofError
-from audit.models import Item, ItemError
+from audit.models import ANYONE, FOLLOWERS, Item, ItemError
 from audit.sources.instagram_live import InstagramLiveSource
 
 from .conftest import FIXTURES
@@ -79,9 +79,10 @@ class Instagram:
             return status, {"Content-Type": "text/html"}, b"URL signature mismatch"
         return 200, {"Content-Type": "image/jpeg"}, path.read_bytes()
 
-    def profile_page(self, with_token: bool = True) -> None:
+    def profile_page(self, with_token: bool = True, edit=str) -> None:
+        """`edit` changes the recorded page's text before it is served."""
         name = "profile_page.html" if with_token else "profile_page_no_token.html"
-        self.mock.get(f"{WWW}/{HANDLE}/", body=recorded(name), content_type="text/html; charset=utf-8")
+        self.mock.get(f"{WWW}/{HANDLE}/", body=edit(recorded(name)), content_type="text/html; charset=utf-8")
 
     def start_page(self, logged_in: bool = False) -> None:
         name = "start_page_logged_in.html" if logged_in else "start_page.html"
@@ -193,7 +194,7 @@ def test_token_in_the_bio_proves_control_and_everything_is_collected(instagram, 
     assert single.post_id == SINGLE and single.url == f"https://www.instagram.com/p/{SINGLE}/"
     assert single.posted_at_utc() == "2024-05-02T11:04:09Z"
     assert single.caption == "우리 반 마지막 날 💛 with @jiwoo.park @seoyeon_lee\n#한빛고 #classof2024"
-    assert single.tagged_users == ["jiwoo.park", "seoyeon_lee"] and single.audience == "public"
+    assert single.tagged_users == ["jiwoo.park", "seoyeon_lee"] and single.audience == ANYONE
     assert "HANBIT HIGH SCHOOL" in single.extra["accessibility_caption"]
     assert (single.location_name, single.lat, single.lon) == (None, None, None)  # logged out: no locations
     assert Path(single.origin.path).read_bytes() == media_bytes("441234567_1098765432101234_6677889900112233445_n.jpg")
@@ -356,14 +357,20 @@ def session_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_session_of_the_account_proves_control_and_brings_locations(instagram, tmp_path):
+def logged_in_profile(instagram: Instagram, private: bool = False) -> None:
+    """Everything a logged-in visit of the profile asks for, answered; `private` makes the profile private."""
+    make_private = (lambda page: page.replace('"is_private":false', '"is_private":true', 1)) if private else str
     instagram.query(WHO_AM_I, "test_login.json")
-    instagram.profile_page(with_token=False)
+    instagram.profile_page(with_token=False, edit=make_private)
     instagram.graphql(PROFILE_QUERY, "profile_query_logged_in.json", endpoint="graphql/query")
     instagram.start_page(logged_in=True)
     instagram.graphql(OWN_POSTS, "timeline_logged_in.json")
     instagram.post(SINGLE, f"post_{SINGLE}_logged_in.json", endpoint="graphql/query")
     instagram.query(TAGGED_QUERY, "tagged_none.json")
+
+
+def test_a_session_of_the_account_proves_control_and_brings_locations(instagram, tmp_path):
+    logged_in_profile(instagram)
     source, _ = make_source(path=session_file(tmp_path))
     items, errors, error = run(source)
     assert error is None and errors == []
@@ -375,6 +382,13 @@ def test_a_session_of_the_account_proves_control_and_brings_locations(instagram,
     assert post.post_id == SINGLE and post.posted_at_utc() == "2024-05-02T11:04:09Z"
     assert (post.location_name, post.lat, post.lon) == ("한빛고등학교 Hanbit High School", 37.6542, 127.0669)
     assert post.tagged_users == ["jiwoo.park", "seoyeon_lee"]
+
+
+def test_a_private_profile_s_posts_are_for_followers_and_its_picture_for_anyone(instagram, tmp_path):
+    logged_in_profile(instagram, private=True)
+    items, errors, error = run(make_source(path=session_file(tmp_path))[0])
+    assert error is None and errors == []
+    assert [(i.kind, i.audience) for i in items] == [("profile_photo", ANYONE), ("post", FOLLOWERS)]
 
 
 def test_a_session_of_another_account_proves_nothing(instagram, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import lzma
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
-from audit.models import Item, ItemError
+from audit.models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from audit.sources import instaloader_folder
 from audit.sources.instaloader_folder import InstaloaderFolderSource
 
@@ -118,6 +119,60 @@ def test_interrupted_runs_are_noted_not_read():
     assert set(notes) == {"2024-04-20_10-00-00_UTC.jpg.temp", "iterator_kq3Vb_Zx.json.xz"}
     assert "partial download" in notes["2024-04-20_10-00-00_UTC.jpg.temp"]
     assert "interrupted" in notes["iterator_kq3Vb_Zx.json.xz"]
+
+
+# --- who can see it ------------------------------------------------------------------------------
+
+
+def set_private(folder: Path, private) -> None:
+    with lzma.open(folder / "minji.kim_52810358219.json.xz", "rt") as handle:
+        profile = json.load(handle)
+    profile["node"]["is_private"] = private
+    with lzma.open(folder / "minji.kim_52810358219.json.xz", "wt") as handle:
+        json.dump(profile, handle)
+
+
+def add_story(folder: Path, taken) -> str:
+    """A story as instaloader writes it (its image and plain .json metadata); returns its image's name."""
+    stem = taken.strftime("%Y-%m-%d_%H-%M-%S_UTC")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.jpg").write_bytes(jpeg_bytes())
+    node = {"__typename": "GraphStoryImage", "taken_at_timestamp": int(taken.timestamp())}
+    (folder / f"{stem}.json").write_text(json.dumps({"node": node, "instaloader": {"node_type": "StoryItem"}}))
+    return f"{stem}.jpg"
+
+
+def test_a_public_profile_is_seen_by_anyone_and_an_old_story_by_no_one():
+    items, _ = collect(PROFILE)
+    seen = {item.kind: set() for item in items}
+    for item in items:
+        seen[item.kind].add(item.audience)
+    assert seen == {"post": {ANYONE}, "story": {ONLY_YOU}, "profile_photo": {None}}  # the pipeline: always anyone
+
+
+def test_a_private_profile_fresh_stories_and_highlights_are_for_followers(tmp_path):
+    folder = shutil.copytree(PROFILE, tmp_path / "minji.kim")
+    set_private(folder, True)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    fresh = add_story(folder, now - timedelta(hours=2))
+    kept = add_story(folder / "Seoul 2024", now - timedelta(days=30))  # a highlight: <profile>/<title>/
+    (folder / "Seoul 2024" / "2024-05-01_00-00-00_UTC_cover.jpg").write_bytes(jpeg_bytes())
+    items, errors = collect(folder)
+    named = by_name(items)
+    assert named[fresh].audience == named[f"Seoul 2024/{kept}"].audience == FOLLOWERS
+    assert named[f"Seoul 2024/{kept}"].extra["handle"] == "minji.kim"
+    assert named["2024-04-02_12-00-00_UTC.jpg"].audience == ONLY_YOU  # expired, in no highlight
+    assert {item.audience for item in items if item.kind == "post"} == {FOLLOWERS}
+    (cover,) = [e for e in errors if e.source_item.endswith("_cover.jpg")]
+    assert cover.stage == "skip" and "highlight's cover" in cover.message
+
+
+def test_an_is_private_that_is_not_a_boolean_is_reported_and_says_nothing(tmp_path):
+    folder = shutil.copytree(PROFILE, tmp_path / "minji.kim")
+    set_private(folder, "yes")
+    items, errors = collect(folder)
+    assert [e.message for e in errors if e.stage != "skip"] == ["field 'is_private' is not true or false: 'yes'"]
+    assert {item.audience for item in items if item.kind == "post"} == {None}
 
 
 def test_compressed_and_plain_metadata():

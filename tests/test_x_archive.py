@@ -14,7 +14,7 @@ import pytest
 from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
-from audit.models import Item, ItemError
+from audit.models import ANYONE, FOLLOWERS, Item, ItemError
 from audit.sources.x_archive import XArchiveSource
 
 from .conftest import FIXTURES, comparable, jpeg_bytes, write_zip
@@ -146,6 +146,44 @@ def test_retweet_whose_original_is_not_in_the_archive_is_inventoried_once(tmp_pa
     assert retweet.origin.path.endswith(f"{RETWEET}-G-oDX-SWsAEpwPL.jpg")
     assert retweet.caption == "RT @milahu104: @marcfriedrich @TheLaurenChen A shrink can help! #degrowth"
     assert retweet.tagged_users == ["marcfriedrich", "TheLaurenChen"]  # the account's own handle left out
+
+
+# --- who can see the tweets: protected-history.js -------------------------------------------------
+
+
+def protection(*changes: tuple[str, str]) -> list:
+    """protected-history.js records, shaped as in real archives (X's README: the last six months)."""
+    return [{"protectedHistory": {"protectedAt": at, "action": action}} for at, action in changes]
+
+
+@pytest.mark.parametrize(
+    "changes, audience",
+    [
+        (protection(("2024-10-19T05:42:07.000Z", "Protect"), ("2024-12-08T06:19:00.000Z", "Unprotect")), ANYONE),
+        (protection(("2024-12-08T06:19:00.000Z", "Protect"), ("2024-10-19T05:42:07.000Z", "Unprotect")), FOLLOWERS),
+        ([], None),  # no change in six months: the archive does not say
+    ],
+    ids=["unprotected last", "protected last, listed first", "empty"],
+)
+def test_the_latest_protection_change_says_who_sees_the_tweets(changes, audience, tmp_path):
+    archive = copy_archive(MILAHU, tmp_path)
+    (archive / "data" / "protected-history.js").write_text(js("protected_history", changes), encoding="utf-8")
+    items, errors = collect(archive)
+    assert failures(errors) == []
+    assert {i.audience for i in items if i.kind != "profile_photo"} == {audience}
+    assert all(i.audience is None for i in collect(MILAHU)[0])  # no file: the archive does not say
+
+
+def test_an_unknown_protection_action_is_reported(tmp_path):
+    archive = copy_archive(MILAHU, tmp_path)
+    changes = protection(("2024-10-19T05:42:07.000Z", "Lock")) + [{"protectedHistory": {"action": "Protect"}}]
+    (archive / "data" / "protected-history.js").write_text(js("protected_history", changes), encoding="utf-8")
+    items, errors = collect(archive)
+    assert [e.message for e in failures(errors)] == [
+        "some protection changes have no time ('protectedAt'): they were passed over",
+        "field 'action' is neither Protect nor Unprotect: 'Lock'",
+    ]
+    assert all(i.audience is None for i in items)
 
 
 # --- the 2019 sample (twitter-to-sqlite): an account, no tweets -------------------------------------

@@ -14,6 +14,8 @@ media_metadata.photo_metadata = {camera_make, taken_timestamp, latitude, upload_
 `exif_data` list. A photo posted to the timeline is also in an album under the same URI: it becomes one
 Item, with the post's caption and both records' metadata. Album photos are therefore held in memory
 until the posts are read. Video thumbnails are frames Facebook picked, not posted photos: not inventoried.
+Who sees a post: neither the samples nor docs/formats.md show an audience (privacy) field in the JSON, so the
+audience is left unsaid and the account's default applies.
 """
 
 from __future__ import annotations

@@ -27,13 +27,21 @@ keeps them in different zips) is inventoried as an item whose file is missing, s
 Album descriptions (`metadata.json`, localised `métadonnées.json`, `metadatos.json`, `Metadaten.json`,
 `메타데이터.json`...) are recognised by structure, not by name: no `photoTakenTime` or `creationTime`, and an
 `albumData` object or a `title` with a `date`. Their titles are kept as the items' `albums`. Takeout copies an
-album's photos into its folder as well as into `Photos from YYYY`: sidecars with the same `url` are one item.
+album's photos into its folder as well as into `Photos from YYYY`, under the same name: two entries are one item
+only when the photo itself is the same, the same bytes, or the same title, capture time and size. A shared `url`
+proves nothing (urls can be redacted or repeated), and a sidecar whose file is not here is never merged.
 Every photo and video in the archive is inventoried, so it should hold Google Photos only; other files (the
 archive's `archive_browser.html`, JSON of other kinds) are noted as skipped.
+
+Who sees it: a Google Photos library is private, so its items are only the user's, unless the export shows
+sharing: the photo came from a shared album (`googlePhotosOrigin.fromSharedAlbum`), or an album holding it gives
+an `access` other than "protected" (the only value known, on private albums). Then the export does not say who
+sees it, and the account's default applies.
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -44,7 +52,7 @@ from typing import Any, Generator, Iterator, NamedTuple
 
 from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
 from ..errors import InputError
-from ..models import Item, ItemError
+from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
 from .meta_records import RecordContext, coordinates, epoch, number, parse_json, text
@@ -98,11 +106,17 @@ class Sidecar:
     posted_at: datetime | None
     lat: float | None
     lon: float | None
+    shared: bool  # from a shared album
     extra: dict[str, Any]
 
 
 # What a media file without a sidecar knows from Google: nothing.
-NO_SIDECAR = Sidecar("", "", None, None, None, None, None, None, None, {})
+NO_SIDECAR = Sidecar("", "", None, None, None, None, None, None, None, False, {})
+
+
+class Album(NamedTuple):
+    title: str | None
+    shared: bool  # its `access` says something other than "protected"
 
 
 @dataclass
@@ -112,9 +126,9 @@ class Entry:
     rel: str | None
     name: str
     sidecar: Sidecar | None
-    album: str | None
+    album: Album | None
     edit_of: str | None = None
-    albums: list[str] = field(default_factory=list)
+    albums: list[Album] = field(default_factory=list)
 
 
 class GoogleTakeoutSource(Source):
@@ -136,7 +150,7 @@ class GoogleTakeoutSource(Source):
                 f"{self.account.path}: no Google Photos sidecar JSON found "
                 "(expected Takeout/Google Photos/<album>/<photo>.json or .supplemental-metadata.json)"
             )
-        for copies in merge_copies(entries):
+        for copies in merge_copies(tree, entries):
             yield entry_item(tree, copies)
 
 
@@ -152,7 +166,7 @@ def read_folder(tree: ExportTree, folder: str, names: list[str]) -> Reading:
     """Returns the folder's entries, and whether it held any sidecar or album description."""
     media: list[MediaName] = []
     sidecars: list[Sidecar] = []
-    album: str | None = None
+    album: Album | None = None
     described = False
     for name in names:
         rel = posixpath.join(folder, name)
@@ -164,7 +178,7 @@ def read_folder(tree: ExportTree, folder: str, names: list[str]) -> Reading:
             if is_sidecar(doc):
                 sidecars.append((yield from read_sidecar(doc, rel, name)))
             elif is_album(doc):
-                album = album_title(doc)
+                album = read_album(doc)
             elif doc is not None:
                 yield ItemError(rel, "skipped: neither a photo's sidecar nor an album description", stage="skip")
             described = described or is_sidecar(doc) or is_album(doc)
@@ -194,10 +208,11 @@ def is_album(doc: Any) -> bool:
     return isinstance(doc.get("albumData"), dict) or ("title" in doc and "date" in doc)
 
 
-def album_title(doc: dict) -> str | None:
+def read_album(doc: dict) -> Album:
     section = doc["albumData"] if isinstance(doc.get("albumData"), dict) else doc
     title = section.get("title")
-    return (title.strip() or None) if isinstance(title, str) else None
+    access = section.get("access")
+    return Album((title.strip() or None) if isinstance(title, str) else None, access not in (None, "protected"))
 
 
 def sidecar_key(name: str) -> tuple[str, int | None]:
@@ -217,12 +232,13 @@ def read_sidecar(doc: dict, rel: str, name: str) -> Reading:
     lat, lon, place_from = place(doc, context)
     taken = time_of(doc, "photoTakenTime", context)
     people = doc.get("people") if isinstance(doc.get("people"), list) else []
+    origin = doc.get("googlePhotosOrigin")
     names = [person.get("name") for person in people if isinstance(person, dict)]
     extra = {
         "taken_at": taken.isoformat() if taken else None,
         "location_from": place_from,
         "people": [name for name in names if isinstance(name, str) and name],  # named faces: private labels
-        "uploaded_from": doc.get("googlePhotosOrigin"),
+        "uploaded_from": origin,
         "sidecar": rel,
     }
     sidecar = Sidecar(
@@ -234,6 +250,7 @@ def read_sidecar(doc: dict, rel: str, name: str) -> Reading:
         posted_at=time_of(doc, "creationTime", context),
         lat=lat,
         lon=lon,
+        shared=isinstance(origin, dict) and "fromSharedAlbum" in origin,
         extra=extra,
     )
     for problem in context.problems:
@@ -265,7 +282,7 @@ def place(doc: dict, context: RecordContext) -> tuple[float | None, float | None
     return None, None, None
 
 
-def folder_entries(folder: str, media: list[MediaName], sidecars: list[Sidecar], album: str | None) -> list[Entry]:
+def folder_entries(folder: str, media: list[MediaName], sidecars: list[Sidecar], album: Album | None) -> list[Entry]:
     paired = pair_sidecars(media, sidecars)
     entries = []
     for name in media:
@@ -324,24 +341,60 @@ def nfc(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def merge_copies(entries: list[Entry]) -> list[Entry]:
-    """One entry per Google Photos item: the copies in album folders share their sidecar's url."""
-    groups: dict[Any, list[Entry]] = {}
+def merge_copies(tree: ExportTree, entries: list[Entry]) -> list[Entry]:
+    """One entry per Google Photos item: the copies of a photo merged (see the module's docstring). Copies keep
+    the photo's name, so only same-named entries are compared, and only their files are read."""
+    named: dict[Any, list[Entry]] = {}
     for entry in entries:
-        url = entry.sidecar.url if entry.sidecar else None
-        groups.setdefault((url, entry.edit_of) if url else id(entry), []).append(entry)
+        named.setdefault(copy_name(entry) if entry.rel else id(entry), []).append(entry)
+    groups = [group for same_name in named.values() for group in same_photo(tree, same_name)]
+    order = {id(entry): index for index, entry in enumerate(entries)}
     merged = []
-    for copies in groups.values():
-        chosen = next((entry for entry in copies if entry.rel), copies[0])  # a copy whose file is here
-        chosen.albums = sorted({entry.album for entry in copies if entry.album})
+    for copies in sorted(groups, key=lambda group: order[id(group[0])]):
+        chosen = copies[0]
+        chosen.albums = [entry.album for entry in copies if entry.album]
         merged.append(chosen)
     return merged
+
+
+def copy_name(entry: Entry) -> tuple[str, str | None]:
+    """The photo's name (the sidecar's title, else the file's name without a counter), and what it is an edit of."""
+    name = entry.sidecar.title if entry.sidecar and entry.sidecar.title else MediaName.parse(entry.name).base
+    return nfc(name), entry.edit_of
+
+
+def same_photo(tree: ExportTree, entries: list[Entry]) -> list[list[Entry]]:
+    """Same-named entries grouped by photo: the same bytes, or the same capture time and size."""
+    if len(entries) == 1:
+        return [entries]
+    groups: list[tuple[set, list[Entry]]] = []
+    for entry in entries:
+        keys = photo_keys(tree, entry)
+        group = next((group for group in groups if group[0] & keys), None)
+        if group is None:
+            groups.append((keys, [entry]))
+        else:
+            group[0].update(keys)
+            group[1].append(entry)
+    return [members for _, members in groups]
+
+
+def photo_keys(tree: ExportTree, entry: Entry) -> set:
+    """What makes two copies one photo; none for a file that cannot be read (the pipeline reports it)."""
+    try:
+        data = tree.read(entry.rel)
+    except READ_ERRORS:
+        return set()
+    taken = entry.sidecar.extra.get("taken_at") if entry.sidecar else None
+    keys = {("bytes", hashlib.sha256(data).hexdigest())}
+    return keys | {("taken", taken, len(data))} if taken else keys
 
 
 def entry_item(tree: ExportTree, entry: Entry) -> Item:
     facts = entry.sidecar or NO_SIDECAR
     folder = posixpath.dirname(entry.rel or facts.rel)
-    extra = {**facts.extra, "albums": entry.albums, "edited_copy_of": entry.edit_of}
+    albums = sorted({album.title for album in entry.albums if album.title})
+    extra = {**facts.extra, "albums": albums, "edited_copy_of": entry.edit_of}
     return Item(
         source_item=entry.rel or facts.rel,
         # From the Google Photos folder down: the same whether the export is a zip, a folder or a part of one.
@@ -355,5 +408,6 @@ def entry_item(tree: ExportTree, entry: Entry) -> Item:
         caption=facts.caption,
         lat=facts.lat,
         lon=facts.lon,
+        audience=None if facts.shared or any(album.shared for album in entry.albums) else ONLY_YOU,
         extra={key: value for key, value in extra.items() if value},
     )

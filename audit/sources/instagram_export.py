@@ -1,4 +1,4 @@
-"""Instagram "Download your information" exports: every JSON layout since 2018, and the 2025 HTML variant.
+"""Instagram "Download your information" exports: every JSON layout since 2018, and the HTML variant (2024 on).
 
 Where the media lists are (docs/formats.md), found by file name so that an export zipped inside a
 top folder works too:
@@ -6,6 +6,8 @@ top folder works too:
   content/posts_1.json, stories.json...       2019-2021, at the root of the export
   your_instagram_activity/content/...         2021 on
   your_instagram_activity/media/...           some 2025 exports; also posts_1.html... (HTML variant)
+Besides posts, stories, reels and profile photos: archived_posts and recently_deleted_content
+({"ig_recently_deleted_media": [post, ...]}), which only the user sees.
 The exported media files carry no EXIF: location and camera details survive only in these documents,
 so every post is inventoried even when its media file is not in the export.
 
@@ -26,20 +28,21 @@ meta_records.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
 from ..archive import READ_ERRORS, ExportTree, locate_media, open_tree, refused_members
 from ..errors import InputError
-from ..models import Item, ItemError
+from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .instagram_html import html_entries
 from .meta_records import (
     RecordContext,
     each_record,
     epoch,
+    expired,
     exif_location,
     exif_records,
     iso_time,
@@ -57,7 +60,12 @@ KINDS = {
     "reels": "reel",
     "profile_photos": "profile_photo",
     "archived_posts": "archived_post",
+    "recently_deleted_content": "deleted_post",
 }
+# Who sees what the export lists: archived and recently deleted posts only the user; a story only the user once it
+# has expired. The export does not say which stories a highlight keeps on the profile (no list of highlights is
+# known in either layout of any real export), so an expired story kept in a highlight is wrongly counted as hidden.
+ONLY_YOURS = {"archived_post", "deleted_post"}
 DOCUMENT_NAME = re.compile(r"(?P<stem>" + "|".join(KINDS) + r")(?:_\d+)?\.(?P<layout>json|html)")
 # Glob patterns match from the right: they also find `your_instagram_activity/...` and a top folder.
 DOCUMENT_PATTERNS = ("content/*.json", "media/*.json", "content/*.html", "media/*.html")
@@ -87,16 +95,25 @@ class InstagramExportSource(Source):
                 f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html){refused}"
             )
         yield from refused_members(tree)
+        now = datetime.now(timezone.utc)
         profile_photos = []  # held back until every list is read: the profile's text goes on the current one
         for document in documents:
             for entry in read_document(tree, document):
                 if isinstance(entry, Item):
                     entry.origin = locate_media(tree, document.root, entry.media_name)
+                    entry.audience = audience(entry, now)
                     if entry.kind == "profile_photo":
                         profile_photos.append(entry)
                         continue
                 yield entry
         yield from profile_entries(tree, profile_photos)
+
+
+def audience(item: Item, now: datetime) -> str | None:
+    """What the export says about who sees an item (None: it does not say; the account's default applies)."""
+    if item.kind in ONLY_YOURS or (item.kind == "story" and expired(item.posted_at, now)):
+        return ONLY_YOU
+    return None
 
 
 class Document(NamedTuple):

@@ -48,7 +48,7 @@ from instaloader import (
 from .. import proof
 from ..cache import cache_dir, url_file_name
 from ..errors import InputError, ProofError
-from ..models import Item, ItemError, Origin
+from ..models import ANYONE, FOLLOWERS, Item, ItemError, Origin
 from ..net import FetchError, PoliteSession
 from .base import Source
 from .meta_records import profile_text
@@ -105,7 +105,7 @@ class InstagramLiveSource(Source):
         self.polite: PoliteSession | None = None  # made with the loader, when the interval and sleep are known
         self.cache: Path | None = None
         self.logged_in = False
-        self.audience = "public"
+        self.profile_audience: str | None = None  # who sees its posts: set from the profile, before any post
 
     def items(self) -> Iterator[Item | ItemError]:
         if not HANDLE.fullmatch(self.handle):
@@ -163,7 +163,7 @@ class InstagramLiveSource(Source):
             self.proof_seen = True
         elif not self.proven_before:
             raise proof.refuse(f"the bio of @{self.handle}", self.proof_token, EXPORT_HINT)
-        self.audience = "followers" if profile.is_private else "public"
+        self.profile_audience = FOLLOWERS if profile.is_private else ANYONE
         return profile
 
     def _login(self, loader: instaloader.Instaloader) -> bool:
@@ -199,7 +199,7 @@ class InstagramLiveSource(Source):
         shown = {"full_name": profile.full_name, "biography": profile.biography, "external_url": profile.external_url}
         shown = {key: value for key, value in shown.items() if value}
         item = Item(
-            source_item=page, media_name=name, origin=None, kind="profile_photo", url=page, audience="public",
+            source_item=page, media_name=name, origin=None, kind="profile_photo", url=page, audience=ANYONE,
             caption=profile_text(shown), extra={"profile": shown} if shown else {},
         )
         item.origin = yield from self._download(url, item)
@@ -257,7 +257,7 @@ class InstagramLiveSource(Source):
             "lon": lon,
             "tagged_users": post.tagged_users,
             # Whoever can see the profile sees its posts; a tagged post follows its owner's setting, unknown here.
-            "audience": self.audience if kind == "post" else None,
+            "audience": self.profile_audience if kind == "post" else None,
         }
         described = {"accessibility_caption": post.accessibility_caption} if post.accessibility_caption else {}
         if post.typename == "GraphSidecar":

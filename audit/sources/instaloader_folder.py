@@ -14,6 +14,11 @@ stranger reads beside the profile picture (full_name, biography, external_url) b
 `id`, `<stem>_comments.json` and `<stem>_old_NN.txt` (replaced captions) are not read. `iterator_*.json.xz`
 (resume state) and `*.temp` (partial downloads) are noted as skipped: the download was interrupted.
 
+Who sees it: the profile's `is_private` says whether its posts are for followers or for anyone. A story is seen
+for a day (node_type StoryItem); after that only the user sees it, unless it is in a highlight, which instaloader
+writes into a folder of its own below the profile's (`<profile>/<highlight title>/`, with its `_cover.jpg`), and
+which stays on the profile for the profile's audience.
+
 The metadata wins over the files beside it: the time is `taken_at_timestamp` (else the file name, which is
 UTC), the caption the node's (else the .txt), the place the node's `location` (its coordinates, else those of
 _location.txt). A metadata file that cannot be read is an error naming it, and the post is still inventoried
@@ -32,14 +37,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..archive import READ_ERRORS, FolderTree
 from ..errors import InputError
-from ..models import Item, ItemError
+from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .meta_records import RecordContext, coordinates, epoch, parse_json, profile_text, text
+from .meta_records import RecordContext, coordinates, epoch, expired, parse_json, profile_text, text
 
 DATED = re.compile(r"(?P<stem>(?:.+_)?(?P<date>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC)(?P<rest>.*)")
 MEDIA = re.compile(r"(?:_(?P<index>\d+))?(?P<suffix>\.\w+)")
 PROFILE_PIC = re.compile(r"_profile_pic\.\w+")
+HIGHLIGHT_COVER = re.compile(r"_cover\.\w+")
 NOT_READ = re.compile(r"_comments\.json|_old_\d+\.txt")
 RESUME_STATE = re.compile(r"(?:.+_)?iterator_[\w=-]+\.json(?:\.xz)?")
 METADATA_SUFFIXES = (".json", ".json.xz")
@@ -97,6 +103,8 @@ class Layout:
         is_media = bool(media) and media["suffix"].lower() in MEDIA_SUFFIXES
         if PROFILE_PIC.fullmatch(rest):
             self.profile_pics.append((rel, dated["date"]))
+        elif HIGHLIGHT_COVER.fullmatch(rest):
+            self.skip(rel, "a highlight's cover picture, usually cut from one of its stories")
         elif is_media or rest in POST_FILES:
             post = self.posts.setdefault((folder, dated["stem"]), PostFiles(folder, dated["stem"], dated["date"]))
             if is_media:
@@ -115,6 +123,7 @@ class ProfileFacts:
     rel: str  # the profile's metadata file
     handle: str | None
     fields: dict[str, str]  # PROFILE_CAPTION_FIELDS that have text
+    audience: str | None  # who sees its posts: FOLLOWERS (private) or ANYONE; None when it does not say
 
 
 @dataclass
@@ -153,10 +162,23 @@ class InstaloaderFolderSource(Source):
             if profile:
                 profiles[posixpath.dirname(rel)] = profile
         yield from profile_photos(tree, layout.profile_pics, profiles)
+        now = datetime.now(timezone.utc)
+        homes = set(profiles) | {posixpath.dirname(rel) for rel, _ in layout.profile_pics}  # profiles' folders
         for key in sorted(layout.posts):
             post = layout.posts[key]
-            profile = profiles.get(post.folder)
-            yield from post_items(tree, post, profile.handle if profile else None)
+            # A highlight's folder is below its profile's, whose facts it shares.
+            highlight = post.folder not in homes and posixpath.dirname(post.folder) in homes
+            profile = profiles.get(posixpath.dirname(post.folder) if highlight else post.folder)
+            for entry in post_items(tree, post, profile.handle if profile else None):
+                if isinstance(entry, Item):
+                    entry.audience = audience(entry, profile, highlight, now)
+                yield entry
+
+
+def audience(item: Item, profile: ProfileFacts | None, highlight: bool, now: datetime) -> str | None:
+    if item.kind == "story" and not highlight and expired(item.posted_at, now):
+        return ONLY_YOU
+    return profile.audience if profile else None
 
 
 def read_profile(tree: FolderTree, rel: str) -> Reading:
@@ -170,9 +192,13 @@ def read_profile(tree: FolderTree, rel: str) -> Reading:
     context = RecordContext(rel, "")
     handle = text(doc["node"].get("username"), context, "username")
     fields = {key: text(doc["node"].get(key), context, key) for key in PROFILE_CAPTION_FIELDS}
+    private = doc["node"].get("is_private")
+    if private is not None and not isinstance(private, bool):
+        context.note("is_private", f"is not true or false: {private!r}")
+    seen_by = (FOLLOWERS if private else ANYONE) if isinstance(private, bool) else None
     for problem in context.problems:
         yield ItemError(rel, problem)
-    return ProfileFacts(rel, handle, drop_empty(fields))
+    return ProfileFacts(rel, handle, drop_empty(fields), seen_by)
 
 
 def profile_photos(

@@ -3,8 +3,8 @@
 What does not depend on the platform: the context that reports each field it cannot read as an
 ItemError (file, record, field) while the rest of the record is still read; readers for text, epoch
 and ISO times, numbers and coordinates; the `exif_data` records and their location; media types from
-`uri` names; JSON parsing that repairs Meta's mojibake and names the line and column of an error; and the
-caption made of a profile's public fields (also used by the instaloader sources).
+`uri` names; JSON parsing that repairs Meta's mojibake and names the line and column of an error; the
+caption made of a profile's public fields, and when a story has expired (both also used by the instaloader sources).
 Not a source, and not registered: sources import from it.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
@@ -20,6 +20,8 @@ from ..models import Item, ItemError
 from ..textfix import fix_mojibake_deep
 
 VIDEO_SUFFIXES = {".mp4", ".mov"}
+# An Instagram story is shown for a day after it is posted; then only its owner sees it, unless a highlight keeps it.
+STORY_LIFETIME = timedelta(hours=24)
 
 
 def parse_json(raw: bytes, rel: str) -> Iterator[ItemError]:
@@ -48,7 +50,9 @@ class RecordContext:
         self.problems: list[str] = []
 
     def note(self, field: str, problem: str) -> None:
-        self.problems.append(f"field '{field}' {problem}")
+        problem = f"field '{field}' {problem}"
+        if problem not in self.problems:  # a post's shared details are read once per media file
+            self.problems.append(problem)
 
     def errors(self) -> list[ItemError]:
         return [ItemError(self.source_item, problem) for problem in self.problems]
@@ -174,3 +178,8 @@ def profile_text(fields: dict[str, Any]) -> str | None:
     None when every field is empty."""
     lines = [value.strip() for value in fields.values() if isinstance(value, str) and value.strip()]
     return "\n".join(lines) or None
+
+
+def expired(posted_at: datetime | None, now: datetime) -> bool:
+    """Whether a story posted at `posted_at` is no longer shown at `now` (unknown time: not said to be)."""
+    return posted_at is not None and now - posted_at > STORY_LIFETIME

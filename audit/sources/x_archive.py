@@ -6,7 +6,11 @@ What is read (docs/formats.md), found by file name in `data/` or at the archive 
   tweets_media/, tweet_media/          beside those: <tweet id_str>-<basename of the media URL>
   account.js, manifest.js              the handle: account.username, and window.__THAR_CONFIG userInfo.userName
   profile.js, profile_media/           the profile picture, with the bio and the profile's location
+  protected-history.js                 [{"protectedHistory": {"protectedAt", "action": "Protect" or "Unprotect"}}]
 Archive images carry no EXIF: positions survive only in the tweets (`coordinates` [lon, lat], `geo` [lat, lon]).
+Who sees the tweets: the last action of protected-history.js, "Protect" (followers only) or "Unprotect"
+(anyone). X's own README says the file covers the six months before the archive was made, so an empty or
+missing file says nothing, and the account's default applies.
 
 A retweet brings its own byte-identical copy of the media. Retweets are read after every other tweet,
 and media already inventoried (same media id or file name) is passed over with a note, so it counts once.
@@ -28,7 +32,7 @@ from urllib.parse import urlsplit
 
 from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
 from ..errors import InputError
-from ..models import Item, ItemError
+from ..models import ANYONE, FOLLOWERS, Item, ItemError
 from .base import Source
 from .meta_records import RecordContext, coordinates, each_record, number, text
 
@@ -45,6 +49,7 @@ VIDEO_TYPES = {"video", "animated_gif"}
 # GeoJSON `coordinates` is [lon, lat]; the older `geo` is [lat, lon]. True: longitude first.
 GEO_FIELDS = (("coordinates", True), ("geo", False))
 DEFAULT_AVATAR = "default_profile_images"  # X's placeholder, not the user's picture
+PROTECTED_ACTIONS = {"protect": FOLLOWERS, "unprotect": ANYONE}
 
 
 class XArchiveSource(Source):
@@ -66,7 +71,8 @@ class XArchiveSource(Source):
             yield from profile_items(tree, layout.profile, handle)
         if not layout.tweets:
             yield ItemError(str(self.account.path), "no tweets.js or tweet.js in the archive: no tweets", stage="skip")
-        reader = TweetReader(tree, handle)
+        audience = (yield from protected_audience(tree, layout.protected)) if layout.protected else None
+        reader = TweetReader(tree, handle, audience)
         for rel in layout.tweets:
             yield from reader.read_file(rel)
         yield from reader.held_retweets()
@@ -93,6 +99,7 @@ class Layout(NamedTuple):
     account: str | None
     manifest: str | None
     profile: str | None
+    protected: str | None
 
 
 def find_layout(tree: ExportTree) -> Layout:
@@ -102,7 +109,9 @@ def find_layout(tree: ExportTree) -> Layout:
     def named(name: str) -> str | None:
         return next((rel for rel in scripts if posixpath.basename(rel) == name), None)
 
-    return Layout(tweets, named("account.js"), named("manifest.js"), named("profile.js"))
+    return Layout(
+        tweets, named("account.js"), named("manifest.js"), named("profile.js"), named("protected-history.js")
+    )
 
 
 def in_archive_folder(rel: str) -> bool:
@@ -184,6 +193,26 @@ def handle_at(data: Any, path: tuple, where: str) -> Iterator[ItemError]:
     return match["handle"]
 
 
+def protected_audience(tree: ExportTree, rel: str) -> Iterator[ItemError]:
+    """Returns who sees the tweets after the latest change of protection, or None when there was none."""
+    data = yield from read_js(tree, rel)
+    if not isinstance(data, list):
+        if data is not None:
+            yield ItemError(rel, "expected a list of protection changes")
+        return None
+    changes = [lookup(entry, ("protectedHistory",)) for entry in data]
+    changes = [change for change in changes if isinstance(change, dict) and isinstance(change.get("protectedAt"), str)]
+    if len(changes) < len(data):
+        yield ItemError(rel, "some protection changes have no time ('protectedAt'): they were passed over")
+    if not changes:
+        return None
+    action = max(changes, key=lambda change: change["protectedAt"]).get("action")  # ISO times sort as text
+    audience = PROTECTED_ACTIONS.get(action.lower()) if isinstance(action, str) else None
+    if audience is None:
+        yield ItemError(rel, f"field 'action' is neither Protect nor Unprotect: {action!r}")
+    return audience
+
+
 def url_name(url: str) -> str:
     """The file name in a media URL, without its query: ".../vid/1280x720/Lp9d.mp4?tag=10" -> "Lp9d.mp4"."""
     try:
@@ -212,9 +241,10 @@ class Tweet(NamedTuple):
 class TweetReader:
     """Turns tweet records into Items, counting each media once across all the tweet files."""
 
-    def __init__(self, tree: ExportTree, handle: str | None):
+    def __init__(self, tree: ExportTree, handle: str | None, audience: str | None):
         self.tree = tree
         self.handle = handle
+        self.audience = audience  # protection covers every tweet of the account
         self.inventoried: dict[str, str] = {}  # media id or file name -> the tweet whose Item has it
         self.retweets: list[tuple[dict, RecordContext, str]] = []  # read after every other tweet
 
@@ -254,7 +284,7 @@ class TweetReader:
         extra = {"handle": self.handle}
         if kind == "retweet":
             extra.update(retweet_of=retweet_source(tweet, media), retweeted_user=retweeted_user(tweet))
-        post = {"kind": kind, **post_fields(tweet, tweet_id, context, self.handle, media)}
+        post = {"kind": kind, "audience": self.audience, **post_fields(tweet, tweet_id, context, self.handle, media)}
         for where, entry in media:
             yield from self.media_item(entry, where, Tweet(tweet_id, rel, context, post, extra))
 
