@@ -2,12 +2,13 @@
 
 Exit codes: 0 done (per-item errors are summarised, not fatal); 1 internal error; 2 bad
 command line or config; 3 missing or unreadable input; 4 input refused as unsafe; 5 live
-collection refused without proof of control; 6 unusable database.
+collection refused without proof of control; 6 unusable database; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,11 +17,11 @@ import click
 
 from . import __version__, faceid
 from .config import load_config
-from .db import finish_run, open_db, start_run
-from .errors import AuditError, ProofError
+from .db import end_run, open_db, start_run
+from .errors import INTERRUPTED_EXIT, AuditError, InputError, ProofError, UnsafeInputError, UsageError
 from .i18n import LANGUAGES
 from .analysis import analyze as analyze_step
-from .pipeline import Tally
+from .pipeline import Tally, reads
 from .pipeline import collect as collect_step
 from .pipeline import score as score_step
 from .report import render_report
@@ -31,6 +32,7 @@ from .textfix import for_terminal
 
 DEFAULT_DB = "photo-audit.db"
 DEFAULT_OUT = "photo-audit-report.html"
+DEBUG_ENV = "PHOTO_AUDIT_DEBUG"  # set (to anything) to see an internal error's traceback
 
 
 def bar(iterable, length, label):
@@ -38,17 +40,29 @@ def bar(iterable, length, label):
 
 
 def reports_errors(command):
-    """Turn an AuditError into its one-line message and exit code."""
+    """Turn an AuditError into its one-line message and exit code; Ctrl-C and a bug into theirs."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except AuditError as exc:
-            click.echo(f"photo-audit: error: {for_terminal(exc.message)}", err=True)
-            sys.exit(exc.exit_code)
+            _stop(f"error: {exc.message}", exc.exit_code)
+        except KeyboardInterrupt:
+            _stop("interrupted: what was done is kept, and this run does not count as a complete audit; "
+                  "run the command again to go on", INTERRUPTED_EXIT)
+        except Exception as exc:  # a bug: one line to report, not a traceback to scare
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _stop(f"internal error, a bug: please report it with this line ({type(exc).__name__}: {exc}); "
+                  f"{DEBUG_ENV}=1 shows where it happened", AuditError.exit_code)
 
     return wrapper
+
+
+def _stop(message: str, exit_code: int) -> None:
+    click.echo(f"photo-audit: {for_terminal(message)}", err=True)
+    sys.exit(exit_code)
 
 
 db_option = click.option(
@@ -107,7 +121,7 @@ def run(config, db_path, out, options):
     """Collect, analyse, score and report every account in CONFIG (accounts.toml) in one go."""
     report, tally = audit_all(load_config(config), db_path, out, "run", options)
     click.echo(str(report))
-    exit_if_unproven(tally)
+    raise_if_refused(tally)
 
 
 @cli.command()
@@ -119,8 +133,8 @@ def collect(config, db_path):
     settings = load_config(config)
     db = open_db(db_path)
     with RunLog(db, "collect") as log:
-        log.tally.merge(collect_step(db, settings, log.run, bar))
-    exit_if_unproven(log.tally)
+        collect_accounts(db, settings, log)
+    raise_if_refused(log.tally)
 
 
 @cli.command()
@@ -128,7 +142,7 @@ def collect(config, db_path):
 @reports_errors
 def analyze(db_path):
     """Run every risk signal on photos not yet analysed with its current version, then score them."""
-    db = open_db(db_path)
+    db = open_collected(db_path)
     with RunLog(db, "analyze") as log:
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
@@ -141,7 +155,7 @@ def analyze(db_path):
 @reports_errors
 def report(db_path, out, options):
     """Write the self-contained HTML report from the inventory, and print its path."""
-    db = open_db(db_path)
+    db = open_collected(db_path)
     score_step(db)
     click.echo(str(render_report(db, out, **asdict(options)).resolve()))
 
@@ -197,18 +211,44 @@ def signals():
 def audit_all(config, db_path: Path, out: Path, command: str, options: ReportOptions) -> tuple[Path, Tally]:
     db = open_db(db_path)
     with RunLog(db, command) as log:
-        log.tally.merge(collect_step(db, config, log.run, bar))
+        collect_accounts(db, config, log)
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
         report_path = render_report(db, out, **asdict(options)).resolve()
     return report_path, log.tally
 
 
-def exit_if_unproven(tally: Tally) -> None:
-    """The other accounts were audited; the exit code still says that a live account was refused."""
+def open_collected(db_path: Path):
+    """The inventory for commands that read what `collect` put in it; UsageError when it holds no photo.
+
+    An empty inventory would give a report that looks safe ("nothing to do"): a wrong --db must not."""
+    if not db_path.exists():
+        raise UsageError(f"there is no inventory at {db_path}: run `photo-audit collect accounts.toml` first")
+    db = open_db(db_path)
+    if not db["photos"].count:
+        raise UsageError(f"the inventory at {db_path} holds no photos: run `photo-audit collect accounts.toml` first")
+    return db
+
+
+def collect_accounts(db, config, log: RunLog) -> None:
+    """Collect every account; name each that yielded no photo, and stop when none yielded any."""
+    log.tally.merge(collect_step(db, config, log.run, bar))
+    accounts = reads(db, log.run)
+    for read in accounts:
+        if not read["items"] and read["problem"] != "refused":  # a refused account's own error says why
+            hint = "is this the export's folder?" if read["path"] else "is this the right address?"
+            click.echo(f"photo-audit: no photo found in {for_terminal(read['display'])} ({for_terminal(read['place'])}): {hint}", err=True)
+    if not any(read["items"] for read in accounts):
+        raise_if_refused(log.tally)  # says why better than "no photo"
+        raise InputError("no account yielded a photo: nothing to audit (see above)")
+
+
+def raise_if_refused(tally: Tally) -> None:
+    """The other accounts were audited; the exit code still says that an account was refused whole."""
+    if tally.counts.get("unsafe"):
+        raise UnsafeInputError("some accounts were not collected: their input was refused as unsafe (see above)")
     if tally.counts.get("unproven"):
-        click.echo("photo-audit: some live accounts were not collected: control is not proven (see above).", err=True)
-        sys.exit(ProofError.exit_code)
+        raise ProofError("some live accounts were not collected: control is not proven (see above)")
 
 
 class RunLog:
@@ -222,8 +262,10 @@ class RunLog:
         self.run = start_run(self.db, self.command, __version__)
         return self
 
-    def __exit__(self, *exc_info):
-        finish_run(self.db, self.run, self.tally.counts)
+    def __exit__(self, exc_type, exc, traceback):
+        # Only a run that ended well is finished: "changes since the last audit" must not trust the others.
+        status = "finished" if exc_type is None else "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "failed"
+        end_run(self.db, self.run, self.tally.counts, status)
         _print_summary(self.db, self.tally.counts)
         return False
 

@@ -14,23 +14,29 @@ the line of the file it is on.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import ConfigError
+from .errors import ConfigError, InputError
+from .models import AUDIENCES
 from .sources import SOURCES
+from .sources.html_images import site_path
 
 TOP_KEYS = {"me", "accounts", "targets"}
 # What the removal plan aims for: how many of each may stay public (docs/scoring.md).
-DEFAULT_TARGETS = {"high_faces": 0, "exact_locations": 0, "repeated_places": 0, "clues_with_face": 0}
-ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label"}
+DEFAULT_TARGETS = {"clear_faces": 0, "exact_locations": 0, "repeated_places": 0, "clues_with_face": 0}
+# Targets under an older name: high_faces counted only full-quality faces, now one count of clear faces.
+LEGACY_TARGETS = {"high_faces": "clear_faces"}
+ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label", "audience"}
 
 
 @dataclass(frozen=True)
@@ -40,16 +46,32 @@ class Account:
     handle: str | None = None
     url: str | None = None
     label: str | None = None
+    audience: str | None = None  # who can see its posts when the export does not say; None: the source's default
+    path_in_config: str | None = None  # `path` as accounts.toml writes it (relative to it), for the key
 
     @property
     def key(self) -> str:
-        """Stable account id in the inventory: platform plus the handle, label or path."""
-        who = self.handle or self.label or self.url or (self.path.name if self.path else "")
-        return f"{self.platform}:{who}"
+        """Stable account id in the inventory and for proof of control: who the account is, never its label
+        (two accounts with one label would share one proof).
+
+        Located by address (website, feed): platform + host without "www." + path without trailing slash +
+        query (a Naver blog can be named in it: PostList.naver?blogId=...). By handle: platform + handle, also
+        for an export that names one, so that a newer export of the account keeps its posts' ids. Else
+        platform + the path as accounts.toml writes it, normalised: the same on every machine and wherever
+        the run starts, and no home folder in the report (an absolute path would be neither).
+        """
+        if SOURCES[self.platform].needs == "url":
+            host, path = site_path(self.url or "")
+            query = urlsplit(self.url or "").query
+            return f"{self.platform}:{host}{path}" + (f"?{query}" if query else "")
+        if self.handle:
+            return f"{self.platform}:{self.handle.strip().lstrip('@').lower()}"
+        return f"{self.platform}:{posixpath.normpath(self.path_in_config or str(self.path))}"
 
     @property
     def display(self) -> str:
-        return self.label or (f"@{self.handle}" if self.handle else None) or self.url or str(self.path)
+        """How the report names it: never the absolute path, which names the user's home folder."""
+        return self.label or (f"@{self.handle}" if self.handle else None) or self.url or self.path_in_config or str(self.path)
 
 
 @dataclass(frozen=True)
@@ -86,9 +108,10 @@ def load_config(path: Path) -> Config:
 
 
 def _targets(table, path: Path, lines: list[str]) -> dict:
-    """[targets] high_faces = 0 ...: each a whole number of photos that may stay public."""
+    """[targets] clear_faces = 0 ...: each a whole number of photos that may stay public."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}:{_line_of(lines, 'targets')}: 'targets' must be a table")
+    table = {LEGACY_TARGETS.get(key, key): value for key, value in table.items()}
     for key, value in table.items():
         if key not in DEFAULT_TARGETS:
             hint = ", ".join(DEFAULT_TARGETS)
@@ -130,9 +153,14 @@ def _account(entry, index, base: Path, path: Path, lines) -> Account:
     if not entry.get(needs):
         raise ConfigError(f"{path}:{start}: account {index + 1} ({platform}) needs '{needs}'")
     account_path = base / Path(str(entry["path"])).expanduser() if entry.get("path") else None
-    if account_path and not account_path.exists():
-        raise ConfigError(f"{path}:{_line_of(lines, 'path', start)}: path {account_path} does not exist")
-    return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"))
+    if account_path and not account_path.exists():  # a well-formed config naming a missing input: exit 3, not 2
+        raise InputError(f"{path}:{_line_of(lines, 'path', start)}: path {account_path} does not exist")
+    audience = entry.get("audience")
+    if audience is not None and audience not in AUDIENCES:
+        hint = ", ".join(AUDIENCES)
+        raise ConfigError(f"{path}:{_line_of(lines, 'audience', start)}: audience must be one of: {hint}")
+    written = str(entry["path"]) if entry.get("path") else None
+    return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"), audience, written)
 
 
 def _table_line(lines: list[str], index: int) -> int:

@@ -16,6 +16,7 @@ from typing import Callable
 import sqlite_utils
 
 from .errors import DatabaseError
+from .models import AUDIENCES
 
 
 def _create_inventory(db: sqlite_utils.Database) -> None:
@@ -141,6 +142,56 @@ def _add_settings(db: sqlite_utils.Database) -> None:
     db["settings"].create({"key": str, "value": str}, pk="key")
 
 
+def _audience_values(db: sqlite_utils.Database) -> None:
+    # One vocabulary for who can see a post (models.AUDIENCES). Older inventories left it empty (then everything
+    # counted as public) or used the live source's words; the next collect writes each post's own value.
+    db.execute(
+        "update appearances set audience = case when audience in ('private', 'followers', 'close_friends') "
+        "then 'followers' when audience = 'only-you' then 'only-you' else 'anyone' end"
+    )
+
+
+def _add_account_reads(db: sqlite_utils.Database) -> None:
+    # Whether each collect run read each account completely: only complete reads say what is posted now and
+    # what is gone. `problem` is null for a complete read, else why not: interrupted (the run stopped before
+    # the account's end: Ctrl-C, killed, a crash), errors (items that could not be read), failed (the whole
+    # account could not be read), refused (not proven yours, or unsafe input), empty (nothing found: a wrong
+    # path, most likely).
+    db["account_reads"].create(
+        {"run": int, "account": str, "items": int, "errors": int, "complete": int, "problem": str}, pk=("run", "account")
+    )
+    # finished (finished_at stamped), interrupted (Ctrl-C) or failed (an error); null when killed or still going.
+    db["runs"].add_column("status", str)
+    db.execute("update runs set status = 'finished' where finished_at is not null")
+    # Older inventories: every finished collect read each account it saw completely, as far as anyone can tell.
+    db.execute(
+        """
+        insert into account_reads (run, account, items, errors, complete)
+        select sightings.run, appearances.account, count(*), 0, 1
+        from sightings join appearances on appearances.id = sightings.appearance join runs on runs.id = sightings.run
+        where runs.finished_at is not null
+        group by sightings.run, appearances.account
+        """
+    )
+
+
+def _current_from_complete_reads(db: sqlite_utils.Database) -> None:
+    # What is posted now: an account's appearances seen by its latest complete read, or by a later partial one
+    # (what a partial read saw is posted; what it missed may only be unread). A post deleted since stays in the
+    # inventory (the report can say it is gone) but is not exposure. An account never read completely (rows
+    # inserted by hand, only interrupted reads) counts as all current.
+    db.create_view(
+        "current_appearances",
+        """
+        with latest as (select account, max(run) as run from account_reads where complete group by account)
+        select appearances.* from appearances left join latest on latest.account = appearances.account
+        where latest.run is null
+           or exists (select 1 from sightings where sightings.appearance = appearances.id and sightings.run >= latest.run)
+        """,
+        replace=True,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
     ("0002_faces_and_near_duplicates", _add_faces),
@@ -148,6 +199,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0004_sightings", _add_sightings),
     ("0005_settings", _add_settings),
     ("0006_current_appearances", _add_current_appearances),
+    ("0007_account_reads", _add_account_reads),
+    ("0008_current_appearances_from_complete_reads", _current_from_complete_reads),
+    ("0010_audience_values", _audience_values),
 ]
 
 
@@ -179,6 +233,15 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def shown_to(audiences: tuple[str, ...]) -> str:
+    """SQL for the posts of now (`current_appearances`) that these audiences can see, to use as a table.
+
+    `audiences` are models.AUDIENCES constants, never user input: they are written into the SQL."""
+    names = ", ".join(f"'{name}'" for name in audiences if name in AUDIENCES)
+    # A row written without an audience (by hand, or before there was one) counts as public, to be safe.
+    return f"(select * from current_appearances where coalesce(audience, 'anyone') in ({names}))"
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -201,5 +264,15 @@ def start_run(db: sqlite_utils.Database, command: str, version: str) -> int:
     return table.last_pk
 
 
-def finish_run(db: sqlite_utils.Database, run: int, summary: dict) -> None:
-    db["runs"].update(run, {"finished_at": now_utc(), "summary": json.dumps(summary, ensure_ascii=False)})
+def end_run(db: sqlite_utils.Database, run: int, summary: dict, status: str) -> None:
+    """finished, interrupted or failed: only a finished run gets `finished_at`."""
+    row = {"status": status, "summary": json.dumps(summary, ensure_ascii=False)}
+    if status == "finished":
+        row["finished_at"] = now_utc()
+    db["runs"].update(run, row)
+
+
+def record_read(db: sqlite_utils.Database, run: int, account: str, items: int, errors: int, problem: str | None) -> None:
+    """How this run's read of an account went (`account_reads`); problem None means complete."""
+    row = {"run": run, "account": account, "items": items, "errors": errors, "complete": int(problem is None)}
+    db["account_reads"].upsert({**row, "problem": problem}, pk=("run", "account"))

@@ -8,7 +8,11 @@ Exit codes (also in the README):
   4  an input was refused as unsafe (zip escaping its folder, archive bomb)
   5  live collection refused: control of the account is not proven
   6  the inventory database cannot be used
+  130  interrupted (Ctrl-C): the run is recorded as interrupted, never as finished
 """
+
+# Ctrl-C is no AuditError (KeyboardInterrupt is not an Exception); 128 + SIGINT is the shells' convention.
+INTERRUPTED_EXIT = 130
 
 
 class AuditError(Exception):
@@ -22,6 +26,12 @@ class AuditError(Exception):
 
 
 class ConfigError(AuditError):
+    exit_code = 2
+
+
+class UsageError(AuditError):
+    """A command run before the one it needs (`report` on an inventory nothing was collected into)."""
+
     exit_code = 2
 
 

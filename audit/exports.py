@@ -22,7 +22,7 @@ from typing import Any
 VIEW_ONLY = {"places_drawing", "sections"}
 NEVER = {"encoding"}  # a face template: biometric data, never exported
 CSV_COLUMNS = (
-    "id", "label", "score", "action", "status", "media_type", "accounts", "platforms", "appearances",
+    "id", "label", "score", "action", "audience", "status", "media_type", "accounts", "platforms", "appearances",
     "first_posted", "post_urls", "findings", "top_reasons", "location", "location_points", "identity_clues",
     "face_grade", "bystander_faces",
 )
@@ -83,6 +83,7 @@ def _row(card: dict) -> dict:
         "label": card["label"],
         "score": card["score"],
         "action": card["action"],
+        "audience": card["audience"],
         "status": card["status"],
         "media_type": card["media_type"],
         "accounts": "; ".join(sorted({a["account_display"] or a["account"] for a in appearances})),

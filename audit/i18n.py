@@ -253,14 +253,14 @@ def _variant(kind: str, evidence: dict) -> str:
 
 def table_messages() -> Iterator[tuple[str, str]]:
     """(where, English) for the fixed text of Python tables that the report shows through `translate`."""
-    from .report import ACTIONS  # report imports this module
+    from .actions import LABELS as ACTIONS
 
     for (signal, kind), weight in WEIGHTS.items():
         yield f"scoring.WEIGHTS {signal} {kind}", weight.fact
     for name, signal_class in SIGNALS.items():
         yield f"signal {name}: title", signal_class.title
     for action, label in ACTIONS.items():
-        yield f"report.ACTIONS {action}", label
+        yield f"actions.LABELS {action}", label
     for minimum, meaning in LEVELS:
         yield f"supply.LEVELS {minimum}", meaning
     for label, texts in LABELS.items():

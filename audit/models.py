@@ -7,6 +7,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 
+# Who can see an appearance. Sources set it from the export's own facts; the config gives an account's default.
+ANYONE = "anyone"  # a public post, a profile picture
+FOLLOWERS = "followers"  # a private account, close friends, friends only
+ONLY_YOU = "only-you"  # archived, an expired story, recently deleted, a private library, a folder not posted
+AUDIENCES = (ANYONE, FOLLOWERS, ONLY_YOU)
+STRANGERS = (ANYONE,)  # what a stranger can see
+OTHERS = (ANYONE, FOLLOWERS)  # what anyone but the user can see: followers were often the ones who collected
+
+
 @dataclass
 class Origin:
     """Where a media file's bytes can be read again: a file, or a member of a zip archive."""
@@ -29,7 +38,7 @@ class Item:
     source_item: str  # file (and record) the item came from, for error messages
     media_name: str  # the media path as the platform or folder names it
     origin: Origin | None
-    kind: str = "post"  # post, story, reel, profile_photo, archived_post, file
+    kind: str = "post"  # post, story, reel, profile_photo, archived_post, deleted_post, retweet, tagged, file
     media_type: str = "image"  # image or video
     post_id: str | None = None
     url: str | None = None
@@ -39,7 +48,7 @@ class Item:
     lat: float | None = None
     lon: float | None = None
     tagged_users: list[str] = field(default_factory=list)
-    audience: str | None = None  # public, private, close_friends... where the source knows
+    audience: str | None = None  # one of AUDIENCES where the export says; else the account's default
     extra: dict[str, Any] = field(default_factory=dict)  # platform metadata kept as evidence
 
     def posted_at_utc(self) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, ContextManager, Iterable
 
@@ -18,10 +19,11 @@ import sqlite_utils
 from . import faceid, imaging, proof
 from .archive import read_origin
 from .config import Account, Config
-from .db import record_error, stable_id
+from .db import record_error, record_read, stable_id
 from .dedupe import group_near_duplicates
-from .errors import AuditError, ProofError
-from .models import Item, ItemError
+from .errors import AuditError, ProofError, UnsafeInputError
+from .actions import card_action
+from .models import ANYONE, OTHERS, Item, ItemError
 from .scoring import SCORING_VERSION, score_photo
 from .sources import SOURCES
 
@@ -50,21 +52,12 @@ class Tally:
 def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_bar) -> Tally:
     tally = Tally()
     db["settings"].upsert({"key": "targets", "value": json.dumps(config.targets, sort_keys=True)}, pk="key")
+    # Every account is "interrupted" until its read ends: a run killed or stopped midway proves nothing gone.
     for account in config.accounts:
         _store_account(db, account)
-        source = SOURCES[account.platform](account)
-        if source.live:
-            source.proof_token = proof.token_for(db, account.key)
-            source.proven_before = proof.is_verified(db, account.key)
-        try:
-            with bar(source.items(), None, f"Collecting {account.display}") as items:
-                for obj in items:
-                    _store(db, account, obj, run, tally)
-        except AuditError as exc:  # the whole account is unusable; the other accounts go on
-            record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", exc.message)
-            tally.add("unproven" if isinstance(exc, ProofError) else "errors")
-        if source.proof_seen:
-            proof.mark_verified(db, account.key)
+        record_read(db, run, account.key, 0, 0, "interrupted")
+    for account in config.accounts:
+        tally.merge(_collect_account(db, account, run, bar))
     if config.me and faceid.available() is None:  # without dlib the report says so; nothing to record per photo
         for error in faceid.store_references(db, config.me):
             record_error(db, run, "me", error.source_item, error.stage, error.message)
@@ -72,7 +65,55 @@ def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_b
     return tally
 
 
+def _collect_account(db: sqlite_utils.Database, account: Account, run: int, bar: Bar) -> Tally:
+    """One account's items into the inventory, then whether the read was complete (`account_reads`)."""
+    tally = Tally()
+    source = SOURCES[account.platform](account)
+    if source.live:
+        source.proof_token = proof.token_for(db, account.key)
+        source.proven_before = proof.is_verified(db, account.key)
+    stopped = None  # the tally key of an AuditError that stopped the whole account
+    try:
+        with bar(source.items(), None, f"Collecting {account.display}") as items:
+            for obj in items:
+                _store(db, account, obj, run, tally)
+    except AuditError as exc:  # the whole account is unusable; the other accounts go on
+        record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", exc.message)
+        stopped = _stop_key(exc)
+        tally.add(stopped)
+    if source.proof_seen:
+        proof.mark_verified(db, account.key)
+    record_read(db, run, account.key, tally.counts.get("items", 0), tally.counts.get("errors", 0), _problem(tally, stopped))
+    return tally
+
+
+def _stop_key(exc: AuditError) -> str:
+    """Refused on purpose (unproven, unsafe: the exit code says so though the other accounts went on), or errors."""
+    if isinstance(exc, ProofError):
+        return "unproven"
+    return "unsafe" if isinstance(exc, UnsafeInputError) else "errors"
+
+
+def _problem(tally: Tally, stopped: str | None) -> str | None:
+    """Why the read is not complete (see db._add_account_reads), or None."""
+    if stopped:
+        return "failed" if stopped == "errors" else "refused"
+    if tally.counts.get("errors"):
+        return "errors"
+    return None if tally.counts.get("items") else "empty"
+
+
+def reads(db: sqlite_utils.Database, run: int) -> list[dict]:
+    """How the run read each account: display, path, place (path, address or handle), items, problem..."""
+    query = (
+        "select accounts.display, accounts.path, coalesce(accounts.path, accounts.url, accounts.handle) as place, account_reads.* "
+        "from account_reads join accounts on accounts.key = account_reads.account where run = ? order by accounts.display"
+    )
+    return list(db.query(query, [run]))
+
+
 def _store_account(db: sqlite_utils.Database, account: Account) -> None:
+    _retire_label_key(db, account)
     db["accounts"].upsert(
         {
             "key": account.key,
@@ -84,6 +125,22 @@ def _store_account(db: sqlite_utils.Database, account: Account) -> None:
         },
         pk="key",
     )
+
+
+def _retire_label_key(db: sqlite_utils.Database, account: Account) -> None:
+    """Inventories made before keys left labels (0.1.0) hold this account under `platform:label`: its posts there
+    would count twice, as an account never read again. Its rows go (its photos and findings stay; this collect
+    writes its posts anew under the new key); so does its proof, which a label could borrow."""
+    old = f"{account.platform}:{account.handle or account.label or account.url or (account.path.name if account.path else '')}"
+    row = next(db.query("select * from accounts where key = ?", [old]), None)
+    same = row and (row["url"], row["handle"], row["path"]) == (account.url, account.handle, str(account.path) if account.path else None)
+    if old == account.key or not same:
+        return
+    with db.conn:
+        db.execute("delete from sightings where appearance in (select id from appearances where account = ?)", [old])
+        for table in ("appearances", "account_reads", "proof_tokens"):
+            db.execute(f"delete from {table} where account = ?", [old])
+        db.execute("delete from accounts where key = ?", [old])
 
 
 def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) -> None:
@@ -133,6 +190,7 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     # indexes, and the same post must keep its id so that runs can be compared.
     appearance_id = stable_id(account.key, item.kind, item.media_name, item.post_id)
     db["sightings"].insert({"run": run, "appearance": appearance_id}, pk=("run", "appearance"), ignore=True)
+    audience = audience_of(account, item)
     db["appearances"].insert(
         {
             "id": appearance_id,
@@ -149,7 +207,7 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
             "lat": item.lat,
             "lon": item.lon,
             "tagged_users": json.dumps(item.tagged_users, ensure_ascii=False),
-            "audience": item.audience,
+            "audience": audience,
             "extra": json.dumps(item.extra, ensure_ascii=False, sort_keys=True, default=str),
             "note": note,
             "source_item": item.source_item,
@@ -158,38 +216,58 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
         pk="id",
         ignore=True,
     )
+    # Who can see a post changes (archived since, the account made private): the latest collect says.
+    db.execute("update appearances set audience = ? where id = ? and audience is not ?", [audience, appearance_id, audience])
+
+
+def audience_of(account: Account, item: Item) -> str:
+    """What the export says, else the config's default for the account, else the source's.
+
+    A profile picture is public even on a private account, whatever the rest says."""
+    if item.kind == "profile_photo":
+        return ANYONE
+    return item.audience or account.audience or SOURCES[account.platform].audience
 
 
 def score(db: sqlite_utils.Database) -> Tally:
-    """Group near-duplicates, then score each group from the findings of all its copies.
+    """Group near-duplicates, then score each group from the findings of all its copies, in one pass.
 
-    A picture posted twice is one exposure: every copy gets the group's score and action,
-    because it is only gone once every copy is gone. Unchanged scores are left untouched.
+    A picture posted twice is one exposure: every copy gets the group's score and action, because it is only
+    gone once every copy is gone. Only copies that someone else can see count; a picture that only the user
+    sees now is scored from its hidden copies (what it would expose if posted again) and told so.
     """
     tally = Tally()
     group_near_duplicates(db)  # again here: `report` scores an inventory without analysing it
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = defaultdict(list)
     for row in db.query("select id, coalesce(group_id, id) as grp from photos order by id"):
-        groups.setdefault(row["grp"], []).append(row["id"])
-    current = {row["photo"] for row in db.query("select distinct photo from current_appearances")}
+        groups[row["grp"]].append(row["id"])
+    posted: dict[str, list[dict]] = defaultdict(list)  # photo -> its current posts
+    for row in db.query("select photo, platform, kind, coalesce(audience, 'anyone') as audience from current_appearances"):
+        posted[row["photo"]].append(row)
+    findings: dict[str, list[dict]] = defaultdict(list)
+    for row in db.query("select photo, signal, kind, summary, evidence from findings order by photo, id"):
+        findings[row["photo"]].append(row)
+    scores = []
     for members in groups.values():
-        if current.isdisjoint(members):
+        current = [member for member in members if posted[member]]
+        if not current:
             continue  # gone everywhere: keep its last score, which "changes since the last audit" reports
-        result = score_photo(_group_findings(db, members))
+        seen = [member for member in current if any(row["audience"] in OTHERS for row in posted[member])]
+        result = score_photo(_group_findings(findings, seen or current))
+        action = card_action(result.action, [row for member in current for row in posted[member]])
         reasons = json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True)
-        for member in members:
-            record = {"photo": member, "score": result.score, "action": result.action, "reasons": reasons}
-            db["scores"].upsert({**record, "scoring_version": SCORING_VERSION}, pk="photo")
-            tally.add("scored")
+        record = {"score": result.score, "action": action, "reasons": reasons, "scoring_version": SCORING_VERSION}
+        scores.extend({"photo": member, **record} for member in members)
+    with db.conn:
+        db["scores"].upsert_all(scores, pk="photo")
+    tally.add("scored", len(scores))
     return tally
 
 
-def _group_findings(db, members: list[str]) -> list[dict]:
-    """Findings of every copy still posted; a fact found in two copies (the same caption clue) is listed once."""
-    marks = ", ".join("?" for _ in members)
+def _group_findings(findings: dict[str, list[dict]], members: list[str]) -> list[dict]:
+    """Findings of the copies that count; a fact found in two copies (the same caption clue) is listed once."""
     unique: dict[tuple, dict] = {}
-    # Copies deleted since (no current appearance) no longer expose anything.
-    query = f"select * from findings where photo in ({marks}) and photo in (select photo from current_appearances) order by photo, id"
-    for row in db.query(query, members):
-        unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
+    for member in sorted(members):
+        for row in findings[member]:
+            unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
     return list(unique.values())

@@ -1,11 +1,14 @@
 """The removal plan: the fewest actions that bring the exposure under the targets, in the order to take them.
 
 The targets ([targets] in accounts.toml, kept in the `settings` table; 0 means none may stay public):
-- high_faces: pictures with a full-quality face of the user (faces `face_high`, not someone else's);
+- clear_faces: pictures with a clear face of the user (exposure.py: full quality or usable, the same count as
+  the report's headline);
 - exact_locations: pictures whose file or post gives their position (exif `gps`, platform-location `geotag`);
-- repeated_places: places you return to (the places signal);
+- repeated_places: places you return to (the places signal, among the posts a stranger can see);
 - clues_with_face: pictures with an identity clue (school, workplace, phone...) in the caption or the picture,
   next to a clear face of the user.
+The plan is for what a stranger can see (models.STRANGERS): what only followers or only the user can see is
+counted apart by the report.
 
 A picture counts once however many copies and posts show it, and is only gone when it is gone from all of
 them, so every action applies to a whole card of the report. Actions, least drastic first, and what they take
@@ -23,22 +26,19 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
 import sqlite_utils
 
-from .config import DEFAULT_TARGETS
-from .scoring import IDENTITY_KINDS, LOCATION_KINDS, WEIGHTS
-from .signals.faces import BYSTANDER
+from . import actions
+from .config import DEFAULT_TARGETS, LEGACY_TARGETS
+from .db import shown_to
+from .exposure import PLACE_KEYS, Card, exposure
+from .models import STRANGERS
 from .signals.places import THRESHOLDS
 from .signals.platform_location import has_position
-from .supply import USABLE_KINDS
 
-# Identity clues, written in the caption (caption-text) or read in the picture (image-text).
-CLUE_KINDS = IDENTITY_KINDS | {"id_card", "name_tag"}  # the picture can also show an ID card or a name tag
-EXACT_KINDS = {("exif", "gps"), ("platform-location", "geotag")}
-FACE_KINDS = {key for key, weight in WEIGHTS.items() if weight.group == "face"}
 # What each action takes away from a card, least drastic first. "place": its part in the places that repeat;
 # "other": the rest of its score (tags, events...), which only removing takes away.
 ACTIONS = {
@@ -46,24 +46,21 @@ ACTIONS = {
     "cover-face": {"face", "clue"},
     "remove": {"face", "location", "place", "clue", "other"},
 }
-# Ways to the same end, worded by the template.
+# Ways to the same end, worded by the template; each offered only where every post of the photo has it (actions.py).
 ALTERNATIVES = {
     "strip-location": ("archive", "close-friends", "remove"),
     "cover-face": ("archive", "close-friends", "remove"),
     "remove": ("archive", "close-friends", "cover-and-strip"),
 }
-HIDING = {"archive", "close-friends"}  # not for a profile picture: it is public even on a private account
-# What the plan says about a place (from the places signal's evidence).
-PLACE_KEYS = ("place", "label", "guess", "name", "name_ko")
 # The facet of a card that each target counts (repeated_places counts places, not cards).
-FACET_OF = {"high_faces": "face", "exact_locations": "location", "clues_with_face": "clue"}
+FACET_OF = {"clear_faces": "face", "exact_locations": "location", "clues_with_face": "clue"}
 
 
 @dataclass(frozen=True)
 class Totals:
     """How many of each stay public; the field names are the [targets] keys."""
 
-    high_faces: int = 0
+    clear_faces: int = 0
     exact_locations: int = 0
     repeated_places: int = 0
     clues_with_face: int = 0
@@ -96,6 +93,7 @@ class Step:
     where: tuple[dict, ...]  # every post and file of the picture: it is only gone when gone from all
     exif_gps: bool  # the file itself carries its position: re-save it without metadata
     profile_photo: bool
+    others_posts: bool  # every post of it is someone else's (tagged): she can remove her tag, not the post
     untag: tuple[str, ...]  # accounts tagged or mentioned, when the picture stays up
     points: int  # score points the action takes away
 
@@ -112,27 +110,19 @@ class Plan:
         return self.end.within(self.targets)
 
 
-@dataclass
-class _Card:
-    id: str
-    facets: set[str] = field(default_factory=set)  # face, location, clue: what counts against a target
-    places: set[str] = field(default_factory=set)  # places it still helps to repeat
-    points: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per face, location, other
-    handles: set[str] = field(default_factory=set)
-    exif_gps: bool = False
-
-    def points_for(self, action: str) -> int:
-        return sum(self.points.get(family, 0) for family in ACTIONS[action])
+def points_for(card: Card, action: str) -> int:
+    return sum(card.points.get(family, 0) for family in ACTIONS[action])
 
 
 def removal_plan(db: sqlite_utils.Database) -> Plan:
+    """The plan for what a stranger can see (exposure.py, models.STRANGERS)."""
     targets = stored_targets(db)
-    cards, places = _cards(db)
+    cards, places = exposure(db, STRANGERS)
     state = _State(cards, places, targets)
     start, taken = state.totals(), []
     while (choice := state.best()) is not None:
         card, action = choice
-        before, points = state.totals(), card.points_for(action)
+        before, points = state.totals(), points_for(card, action)
         gone, closer = state.apply(card, action)
         taken.append((card, action, before, state.totals(), gone, closer, points))
     where = _appearances(db, {card.id for card, *_ in taken})
@@ -144,6 +134,7 @@ def stored_targets(db: sqlite_utils.Database) -> Totals:
     """The config's [targets] as the last collect stored them; the defaults when there are none."""
     row = next(db.query("select value from settings where key = 'targets'"), None)
     stored = json.loads(row["value"]) if row else {}
+    stored = {LEGACY_TARGETS.get(key, key): value for key, value in stored.items()}
     return Totals(**{key: stored.get(key, default) for key, default in DEFAULT_TARGETS.items()})
 
 
@@ -156,12 +147,15 @@ class _State:
     dropped as they reach the top.
     """
 
-    def __init__(self, cards: dict[str, _Card], places: dict[str, dict], targets: Totals) -> None:
+    def __init__(self, cards: dict[str, Card], places: dict[str, dict], targets: Totals) -> None:
         self.cards, self.places, self.targets = cards, places, targets
         self.showing: dict[str, set[str]] = {place: set() for place in places}  # its cards still positioned
         for card in cards.values():
             for place in card.places:
                 self.showing[place].add(card.id)
+        # How many of its pictures still showing it each place has per local day (pictures of unknown time: none).
+        self.days = {place: Counter(info["dates"][card] for card in self.showing[place] if card in info["dates"])
+                     for place, info in places.items()}
         self.counts = Counter(facet for card in cards.values() for facet in card.facets)
         self.groups: dict[tuple, dict[str, list]] = {}
         for card in cards.values():
@@ -171,7 +165,7 @@ class _State:
         repeating = sum(1 for place in self.showing if self._still_needed(place))
         return Totals(**{target: self.counts[facet] for target, facet in FACET_OF.items()}, repeated_places=repeating)
 
-    def best(self) -> tuple[_Card, str] | None:
+    def best(self) -> tuple[Card, str] | None:
         """The next (card, action), or None once the targets are met."""
         totals = self.totals()
         if totals.within(self.targets):
@@ -190,7 +184,7 @@ class _State:
         *_, card_id, action = min(ranked)
         return self.cards[card_id], action
 
-    def apply(self, card: _Card, action: str) -> tuple[list[dict], list[dict]]:
+    def apply(self, card: Card, action: str) -> tuple[list[dict], list[dict]]:
         """Take the action's share away from the card; returns the places now gone and those brought closer."""
         taken = ACTIONS[action]
         self.counts.subtract(card.facets & taken)
@@ -200,19 +194,22 @@ class _State:
         gone, closer = [], []
         if "place" in taken:
             for place in sorted(card.places):
-                if self._still_needed(place):
-                    self.showing[place].discard(card.id)
+                needed = self._still_needed(place)
+                if needed:
+                    self._hide(place, card.id)
                     still = self._still_needed(place)
-                    (closer if still else gone).append({**self.places[place], "still": still})
+                    if still < needed:  # taking one picture away can leave a place as close as before (its days)
+                        described = {key: self.places[place][key] for key in PLACE_KEYS}
+                        (closer if still else gone).append({**described, "still": still})
             card.places.clear()
         self._file(card)
         return gone, closer
 
-    def _file(self, card: _Card) -> None:
+    def _file(self, card: Card) -> None:
         if card.facets or card.places:
             heaps = self.groups.setdefault(_group(card), {action: [] for action in ACTIONS})
             for action, heap in heaps.items():
-                heapq.heappush(heap, (-card.points_for(action), card.id))
+                heapq.heappush(heap, (-points_for(card, action), card.id))
 
     def _top(self, group: tuple, action: str) -> tuple[int, str] | None:
         """The group's card with the most points for the action, dropping the cards that have moved on."""
@@ -225,8 +222,20 @@ class _State:
         return heap[0]
 
     def _still_needed(self, place: str) -> int:
-        """How many more of the place's pictures must lose their position before it stops repeating."""
-        return max(0, len(self.showing[place]) - THRESHOLDS["min_photos"] + 1)
+        """How many more of the place's pictures must lose their position before it stops repeating: before fewer
+        pictures than the places signal needs show it, or they show it on fewer days (THRESHOLDS)."""
+        by_photos = len(self.showing[place]) - THRESHOLDS["min_photos"] + 1
+        days = self.days[place]
+        by_days = sum(sorted(days.values())[: max(0, len(days) - THRESHOLDS["min_days"] + 1)])
+        return max(0, min(by_photos, by_days))
+
+    def _hide(self, place: str, card: str) -> None:
+        self.showing[place].discard(card)
+        day = self.places[place]["dates"].get(card)
+        if day:
+            self.days[place][day] -= 1
+            if not self.days[place][day]:
+                del self.days[place][day]
 
     def _best_action(self, group: tuple, over: dict[str, bool], excess_places: int) -> tuple[str | None, tuple]:
         """The least drastic action among those that take away the most from a group's cards, and what it takes."""
@@ -248,90 +257,33 @@ class _State:
         return violations + min(still.count(1), excess_places), sum(1 / n for n in still if n > 1)
 
 
-def _group(card: _Card) -> tuple[frozenset, frozenset]:
+def _group(card: Card) -> tuple[frozenset, frozenset]:
     return frozenset(card.facets), frozenset(card.places)
-
-
-# Findings the plan needs, with only the evidence it reads (faces' evidence carries long encodings).
-_FINDINGS = """
-select coalesce(photos.group_id, photos.id) as card, findings.signal, findings.kind,
-       json_extract(findings.evidence, '$.who') as who, json_extract(findings.evidence, '$.handle') as handle,
-       json_extract(findings.evidence, '$.place') as place, json_extract(findings.evidence, '$.guess') as guess,
-       json_extract(findings.evidence, '$.label') as label, json_extract(findings.evidence, '$.name') as name,
-       json_extract(findings.evidence, '$.name_ko') as name_ko
-from findings join photos on photos.id = findings.photo
-where findings.signal in ('faces', 'exif', 'platform-location', 'places', 'caption-text', 'image-text')
-  and photos.id in (select photo from current_appearances)
-"""
-# Each card's score points, reason by reason (every copy carries its card's reasons: the first one's are read).
-_POINTS = """
-select photos.id as card, json_extract(reason.value, '$.signal') as signal,
-       json_extract(reason.value, '$.kind') as kind, json_extract(reason.value, '$.points') as points
-from scores join photos on photos.id = scores.photo, json_each(scores.reasons) as reason
-where coalesce(photos.group_id, photos.id) = photos.id
-"""
-
-
-def _cards(db: sqlite_utils.Database) -> tuple[dict[str, _Card], dict[str, dict]]:
-    """Cards with anything the plan counts, and the places that repeat (PLACE_KEYS)."""
-    cards: dict[str, _Card] = {}
-    places: dict[str, dict] = {}
-    clear, clues = set(), set()
-    for row in db.query(_FINDINGS):
-        key, card = (row["signal"], row["kind"]), row["card"]
-        mine = row["signal"] == "faces" and row["who"] != BYSTANDER
-        if mine and row["kind"] in USABLE_KINDS:
-            clear.add(card)
-        if mine and row["kind"] == "face_high":
-            cards.setdefault(card, _Card(card)).facets.add("face")
-        elif key in EXACT_KINDS:
-            found = cards.setdefault(card, _Card(card))
-            found.facets.add("location")
-            found.exif_gps = found.exif_gps or key == ("exif", "gps")
-        elif key == ("places", "repeated_place"):
-            places.setdefault(row["place"], {name: row[name] for name in PLACE_KEYS})
-            cards.setdefault(card, _Card(card)).places.add(row["place"])
-        elif row["signal"] in ("caption-text", "image-text") and row["kind"] in CLUE_KINDS:
-            clues.add(card)
-        elif row["signal"] == "caption-text" and row["kind"] in ("tagged_user", "mention"):
-            cards.setdefault(card, _Card(card)).handles.add(row["handle"])
-    for card in clear & clues:
-        cards.setdefault(card, _Card(card)).facets.add("clue")
-    for row in db.query(_POINTS):
-        if row["card"] in cards:
-            cards[row["card"]].points[_family((row["signal"], row["kind"]))] += row["points"] or 0
-    return cards, places
-
-
-def _family(key: tuple[str, str]) -> str:
-    """Which action takes a reason's points away (see ACTIONS)."""
-    if key in LOCATION_KINDS:
-        return "location"
-    return "face" if key in FACE_KINDS else "other"
 
 
 _APPEARANCES = """
 select coalesce(photos.group_id, photos.id) as card, appearances.account, accounts.display as account_display,
        appearances.platform, appearances.kind, appearances.media_name, appearances.post_url,
        appearances.posted_at, appearances.lat, appearances.lon
-from current_appearances as appearances join photos on photos.id = appearances.photo
+from {shown} as appearances join photos on photos.id = appearances.photo
 left join accounts on accounts.key = appearances.account
 order by appearances.posted_at, appearances.id
 """
 
 
 def _appearances(db: sqlite_utils.Database, wanted: set[str]) -> dict[str, list[dict]]:
-    """Where each wanted card lives: every post and file of every copy, oldest first, as the report cards list them."""
+    """Where a stranger finds each wanted card: every post of every copy, oldest first, as the report cards list them."""
     found: dict[str, list[dict]] = {card: [] for card in wanted}
-    for row in db.query(_APPEARANCES):
+    for row in db.query(_APPEARANCES.format(shown=shown_to(STRANGERS))):
         if row["card"] in found:
             lat, lon = row.pop("lat"), row.pop("lon")
             row["account_display"] = row["account_display"] or row["account"]
-            found[row["card"]].append({**row, "geotag": has_position(lat, lon)})
+            editable = actions.exists("edit-location", row["platform"], row["kind"])
+            found[row["card"]].append({**row, "geotag": has_position(lat, lon), "edit_location": editable})
     return found
 
 
-def _step(number: int, where: list[dict], card: _Card, action: str, before: Totals, after: Totals,
+def _step(number: int, where: list[dict], card: Card, action: str, before: Totals, after: Totals,
           gone: list[dict], closer: list[dict], points: int) -> Step:
     profile_photo = any(row["kind"] == "profile_photo" for row in where)
     stays_up = action != "remove"
@@ -340,7 +292,7 @@ def _step(number: int, where: list[dict], card: _Card, action: str, before: Tota
         card=card.id,
         label=where[0]["media_name"] if where else card.id[:12],
         action=action,
-        alternatives=tuple(a for a in ALTERNATIVES[action] if not (profile_photo and a in HIDING)),
+        alternatives=tuple(a for a in ALTERNATIVES[action] if actions.exists_everywhere(a, where)),
         before=before,
         removes=before.minus(after),
         after=after,
@@ -349,6 +301,7 @@ def _step(number: int, where: list[dict], card: _Card, action: str, before: Tota
         where=tuple(where),
         exif_gps=card.exif_gps and before.exact_locations > after.exact_locations,
         profile_photo=profile_photo,
+        others_posts=bool(where) and all(row["kind"] in actions.OTHERS_POSTS for row in where),
         untag=tuple(sorted(card.handles)) if stays_up else (),
         points=points,
     )

@@ -14,27 +14,21 @@ from urllib.parse import urlsplit
 import jinja2
 import sqlite_utils
 
-from . import __version__, faceid, i18n
+from . import __version__, actions, faceid, i18n
 from .changes import changes_since_last
-from .db import now_utc
 from .exports import write_csv, write_json
 from .redact import redact_report
 from .plan import removal_plan
 from .resources import resource_dir
+from .db import now_utc, shown_to
+from .exposure import clue_kinds, exposure
+from .models import ANYONE, AUDIENCES, ONLY_YOU, OTHERS, STRANGERS
 from .scoring import IDENTITY_KINDS, LOCATION_KINDS
 from .signals import SIGNALS
 from .signals.image_text import tesseract_status
 from .signals.places import drawing, places
 from .social import people_around
 from .supply import face_supply
-
-ACTIONS = {
-    "remove": "Remove",
-    "archive": "Archive (hide from the public)",
-    "strip-location": "Strip the location",
-    "keep": "Keep",
-}
-
 
 def safe_url(url: str | None) -> str | None:
     """Only http(s) links to original posts; anything else (javascript:, data:) is dropped."""
@@ -75,9 +69,8 @@ def report_data(db: sqlite_utils.Database) -> dict:
     groups = _appearances_by_group(db)
     # Only pictures still posted somewhere; the ones deleted since are in "changes since the last audit".
     photos = [_photo_card(row, groups[row["id"]], accounts) for row in db.query(_RANKED) if row["id"] in groups]
-    located = [p for p in photos if p["location_points"]]
-    identified = [p for p in photos if p["identity_kinds"]]
     errors = list(db.query("select * from errors where stage != 'skip' order by source, item"))
+    strangers = seen_by(db, STRANGERS)
     return {
         "generated_at": now_utc(),
         "version": __version__,
@@ -85,24 +78,58 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "photos": photos,
         "totals": {
             "photos": len(photos),
-            "appearances": sum(len(p["appearances"]) for p in photos),
+            "posts": sum(len(p["appearances"]) for p in photos),
+            "in_several_places": sum(1 for p in photos if len(p["appearances"]) > 1),
             "accounts": len(accounts),
-            "located": len(located),
-            "identified": len(identified),
+            "unreadable": db["photos"].count_where("status = 'unreadable'"),
             "missing": sum(1 for p in photos if p["status"] == "missing"),
             "skipped": db["errors"].count_where("stage = 'skip'"),
             "actions": Counter(p["action"] for p in photos),
+            "hidden": sum(1 for p in photos if p["audience"] == ONLY_YOU),
         },
+        "strangers": strangers,
+        "followers": _more_for_followers(strangers, seen_by(db, OTHERS)),
         "sections": _sections(photos),
-        "supply": face_supply(db),
+        "supply": strangers["supply"],
         "identity": _identity(db),
         "people": people_around(db),
         "plan": removal_plan(db),
         "changes": changes_since_last(db),
         **_places(db, photos),
         "errors": errors,
-        "actions": ACTIONS,
+        "actions": actions.LABELS,
     }
+
+
+def seen_by(db: sqlite_utils.Database, audiences: tuple[str, ...]) -> dict:
+    """What the audiences can see, in the numbers the headline says (exposure.py's definitions)."""
+    cards, places = exposure(db, audiences)
+    shown = shown_to(audiences)
+    pictures = db.execute(f"select count(distinct coalesce(photos.group_id, photos.id)) from {shown} as shown "
+                          "join photos on photos.id = shown.photo where photos.status != 'unreadable'").fetchone()[0]
+    return {
+        "pictures": pictures,
+        "supply": face_supply(db, audiences),
+        "located": sum(1 for card in cards.values() if card.located),
+        "identified": sum(1 for card in cards.values() if card.clue_kinds),
+        "clue_kinds": sorted(clue_kinds(cards)),
+        "places": list(places.values()),  # most pictures first, as the places signal lists them
+    }
+
+
+def _more_for_followers(strangers: dict, others: dict) -> dict | None:
+    """What followers see on top of what strangers see; None when they see nothing more."""
+    def faces(seen: dict) -> int:
+        return seen["supply"].photos if seen["supply"] else 0
+
+    more = {
+        "pictures": others["pictures"] - strangers["pictures"],
+        "faces": faces(others) - faces(strangers),
+        "located": others["located"] - strangers["located"],
+        "identified": others["identified"] - strangers["identified"],
+        "places": len(others["places"]) - len(strangers["places"]),
+    }
+    return more if more["pictures"] > 0 else None
 
 
 # One card per group of near-duplicates, shown with its first photo's thumbnail.
@@ -111,7 +138,7 @@ select photos.*, scores.score, scores.action, scores.reasons, thumbnails.jpeg
 from photos
 left join scores on scores.photo = photos.id
 left join thumbnails on thumbnails.photo = photos.id
-where coalesce(photos.group_id, photos.id) = photos.id
+where coalesce(photos.group_id, photos.id) = photos.id and photos.status != 'unreadable'
 order by coalesce(scores.score, 0) desc, photos.id
 """
 # Every appearance with its card (group), read in one pass: a query per card scans photos each time (10,000 cards: 80 s).
@@ -125,6 +152,7 @@ order by current_appearances.posted_at, current_appearances.id
 def _appearances_by_group(db: sqlite_utils.Database) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for row in db.query(_GROUP_APPEARANCES):
+        row["audience"] = row["audience"] or ANYONE  # written without one: counted as public, like db.shown_to
         groups.setdefault(row.pop("card"), []).append(row)
     return groups
 
@@ -146,6 +174,8 @@ def _photo_card(row: dict, appearances: list[dict], accounts: dict) -> dict:
         "score": row["score"] or 0,
         "action": row["action"] or "keep",
         "reasons": reasons,
+        # Who can see it now: the widest audience among its posts (models.AUDIENCES, widest first).
+        "audience": next((a for a in AUDIENCES if any(p["audience"] == a for p in appearances)), ONLY_YOU),
         "thumbnail": "data:image/jpeg;base64," + base64.b64encode(row["jpeg"]).decode() if row["jpeg"] else None,
         "appearances": appearances,
         # What the report's filters and sorting read (templates/parts/report.js).
@@ -178,8 +208,14 @@ def _identity(db: sqlite_utils.Database) -> dict:
 
 
 def _account_summary(account: dict, photos: list[dict]) -> dict:
-    mine = [p for p in photos if any(a["account"] == account["key"] for a in p["appearances"])]
-    return {**account, "photos": len(mine), "risky": sum(1 for p in mine if p["score"])}
+    """Its posts (a carousel's photos and a picture posted twice each count), and who can see them."""
+    posts = [(p, a) for p in photos for a in p["appearances"] if a["account"] == account["key"]]
+    return {
+        **account,
+        "posts": len(posts),
+        "risky": len({p["id"] for p, _ in posts if p["score"]}),
+        "audiences": Counter(a["audience"] for _, a in posts),
+    }
 
 
 def _sections(photos: list[dict]) -> list[dict]:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from .db import shown_to
+from .models import STRANGERS
+
 USABLE_KINDS = ("face_high", "face_medium")
 # (at least this many photos, what it means), most first.
 LEVELS = [
@@ -24,12 +27,12 @@ _USABLE_FACES = f"""
 select coalesce(photos.group_id, photos.id) as grp, findings.evidence
 from findings join photos on photos.id = findings.photo
 where findings.signal = 'faces' and findings.kind in ({_KINDS})
-  and photos.id in (select photo from current_appearances)
+  and photos.id in (select photo from {{shown}})
 """
-# Appearances of every copy of the pictures above: where a stranger finds them.
+# Posts of every copy of the pictures above that the audience sees: where it finds them.
 _APPEARANCES = f"""
-select current_appearances.account, current_appearances.kind, coalesce(photos.group_id, photos.id) as grp
-from current_appearances join photos on photos.id = current_appearances.photo
+select shown.account, shown.kind, coalesce(photos.group_id, photos.id) as grp
+from {{shown}} as shown join photos on photos.id = shown.photo
 where coalesce(photos.group_id, photos.id) in (select grp from ({_USABLE_FACES}))
 """
 
@@ -50,17 +53,18 @@ class Supply:
         return f"A stranger can collect {photos} of your face from {accounts}."
 
 
-def face_supply(db: sqlite_utils.Database) -> Supply | None:
-    """None when the faces signal found no usable face of the user at all."""
+def face_supply(db: sqlite_utils.Database, audiences: tuple[str, ...] = STRANGERS) -> Supply | None:
+    """What the audiences (models.STRANGERS, models.OTHERS) can collect; None when they see no usable face of the user."""
+    shown = shown_to(audiences)
     groups: dict[str, bool] = {}  # group -> matched to the user (False: not matched, counted to be safe)
     angles: set[str] = set()
-    for row in db.query(_USABLE_FACES):
+    for row in db.query(_USABLE_FACES.format(shown=shown)):
         evidence = json.loads(row["evidence"])
         groups[row["grp"]] = groups.get(row["grp"], False) or evidence.get("who") == "you"
         angles.add(evidence.get("pose", "unknown"))
     if not groups:
         return None
-    appearances = list(db.query(_APPEARANCES))
+    appearances = list(db.query(_APPEARANCES.format(shown=shown)))
     return Supply(
         photos=len(groups),
         accounts=len({row["account"] for row in appearances}),

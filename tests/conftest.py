@@ -88,3 +88,16 @@ def comparable(item: Item, prefix: str) -> dict:
     fields["source_item"] = item.source_item.removeprefix(prefix)
     fields["origin"] = None if item.origin is None else (item.origin.member or item.origin.path).removeprefix(prefix)
     return fields
+
+
+@pytest.fixture(scope="session")
+def analysed_demo(tmp_path_factory) -> Path:
+    """The demo's inventory, collected and analysed once per test session: copy it before changing it."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+
+    folder = tmp_path_factory.mktemp("analysed-demo")
+    result = CliRunner().invoke(cli, ["demo", "--db", str(folder / "demo.db"), "--out", str(folder / "demo.html")])
+    assert result.exit_code == 0, result.output
+    return folder / "demo.db"

@@ -67,7 +67,7 @@ def inventory(tmp_path_factory) -> Path:
     (folder / f"{payload(2).replace('/', '_')}.jpg").write_bytes(jpeg_bytes((30, 30, 200), gps=(37.5, 127.0)))
     (folder / "camera.jpg").write_bytes(exif_payload_jpeg())
     config = write_config(tmp, '[[accounts]]\nplatform = "instagram-export"\npath = "export"\nhandle = "me"\n'
-                               '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+                               '[[accounts]]\nplatform = "folder"\npath = "photos"\naudience = "anyone"\n')
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PHOTO_AUDIT_CACHE", str(tmp / "cache"))
         result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp / "a.db"), "--out", str(tmp / "en.html")])

@@ -124,6 +124,40 @@ def test_a_new_post_with_a_phone_number_shows_as_new_and_risky(audits):
 def test_an_account_not_collected_this_time_is_not_counted_as_deleted(audits):
     changes, section = audits["blog left out of the config"]
     assert changes["gone"] == [] and changes["still_elsewhere"] == [] and changes["new"] == []
-    assert changes["not_collected"] == ["Blog uploads"]
-    assert "nothing was collected from Blog uploads this time" in " ".join(section.get_text().split())
+    assert changes["not_collected"] == ["Blog uploads"] and changes["compared"] == ["Instagram"]
+    [skipped] = changes["skipped"]
+    assert (skipped["account_display"], skipped["why"]) == ("Blog uploads", "not_collected")
+    assert _items(section, "changes-skipped") == ["Blog uploads: not collected this time (left out of the config?)."]
+    assert section.find("h3", id="changes-skipped").get_text() == "Not compared this time (1)"
     assert section.find(class_="changes-none")
+
+
+def test_each_account_not_compared_says_why_and_loses_no_photo(tmp_path):
+    """An emptied folder, an account that cannot be read and one listed for the first time: skipped, with why."""
+    for name in ("kept", "emptied", "broken"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.jpg").write_bytes(jpeg_bytes((len(name) * 20, 90, 40), size=(48, 48), text=name))
+    accounts = "".join(f'[[accounts]]\nplatform = "folder"\npath = "{name}"\nlabel = "{name}"\n' for name in ("kept", "emptied", "broken"))
+    config = write_config(tmp_path, accounts)
+    args = ["collect", str(config), "--db", str(tmp_path / "a.db")]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    (tmp_path / "emptied" / "emptied.jpg").unlink()
+    shutil.rmtree(tmp_path / "broken")
+    (tmp_path / "broken").write_text("a file where the folder was")
+    (tmp_path / "added").mkdir()
+    (tmp_path / "added" / "added.jpg").write_bytes(jpeg_bytes((10, 10, 200), size=(48, 48), text="added"))
+    write_config(tmp_path, accounts + '[[accounts]]\nplatform = "folder"\npath = "added"\nlabel = "added"\n')
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and f"no photo found in emptied ({tmp_path / 'emptied'})" in result.output
+    result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    changes = changes_since_last(open_db(tmp_path / "a.db"))
+    assert changes["gone"] == [] and changes["new"] == [] and changes["new_unscored"] == 0 and changes["compared"] == ["kept"]
+    assert [(s["account_display"], s["why"]) for s in changes["skipped"]] == [("added", "first"), ("broken", "failed"), ("emptied", "empty")]
+    section = BeautifulSoup((tmp_path / "r.html").read_text(encoding="utf-8"), "html.parser").find("section", attrs={"aria-labelledby": "changes"})
+    assert _items(section, "changes-skipped") == [
+        "added: read completely for the first time; it is compared from the next audit on.",
+        "broken: the account could not be read this time (see the items that could not be read).",
+        "emptied: no photo was found in it this time; is it still the right folder or export?",
+    ]
+    assert section.find(class_="changes-none")  # "kept" was compared, and nothing changed there

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+import responses
 from click.testing import CliRunner
 
-from audit.cli import cli
+from audit.cli import DEBUG_ENV, cli
+from audit.db import open_db
 from audit.sources import SOURCES
+from audit.sources.html_images import WebSource
 
-from .conftest import write_config
+from .conftest import jpeg_bytes, write_config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_command_has_help():
@@ -59,7 +70,7 @@ def test_key_typo_names_the_line(tmp_path):
 
 def test_missing_path_names_the_line(tmp_path):
     result = _run(tmp_path, 'me = []\n[[accounts]]\nplatform = "folder"\nlabel = "x"\npath = "nowhere"\n')
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # a well-formed config naming an input that is not there
     line = _one_line_error(result)
     assert "accounts.toml:5" in line and "nowhere" in line
 
@@ -92,3 +103,138 @@ def test_terminal_output_carries_no_control_characters(tmp_path):
     assert result.exit_code == 0
     assert "red.jpg" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+# One test per row of the README's exit-code table, each producing its code through the real command line.
+EXIT_CODE_TESTS = {
+    0: "test_exit_0_unreadable_items_are_listed_not_fatal",
+    1: "test_exit_1_an_internal_error_is_one_line_that_asks_to_report_it",
+    2: "test_exit_2_report_or_analyze_before_any_collect_writes_nothing",
+    3: "test_exit_3_run_on_an_empty_folder",
+    4: "test_exit_4_an_archive_refused_whole_while_the_other_accounts_go_on",
+    5: "test_exit_5_a_live_account_whose_control_is_not_proven",
+    6: "test_not_a_database",
+    130: "test_exit_130_ctrl_c_is_a_plain_message_and_the_run_is_not_finished",
+}
+
+
+def test_every_documented_exit_code_has_its_test():
+    table = (ROOT / "README.md").read_text(encoding="utf-8").split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    assert {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)} == set(EXIT_CODE_TESTS)
+    assert all(callable(globals().get(name)) for name in EXIT_CODE_TESTS.values())
+
+
+def _good_folder(tmp_path: Path, name: str = "photos") -> None:
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "good.jpg").write_bytes(jpeg_bytes())
+
+
+def _last_run(tmp_path: Path) -> dict:
+    return next(open_db(tmp_path / "a.db").query("select * from runs order by id desc limit 1"))
+
+
+def test_exit_0_unreadable_items_are_listed_not_fatal(tmp_path):
+    _good_folder(tmp_path)
+    (tmp_path / "photos" / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 0, result.output
+    assert "1 item(s) could not be read" in result.output and "broken.jpg" in result.output
+    assert (tmp_path / "r.html").is_file()
+
+
+def test_exit_1_an_internal_error_is_one_line_that_asks_to_report_it(tmp_path, monkeypatch):
+    _good_folder(tmp_path)
+
+    def bug(*args):
+        raise RuntimeError("boom \x1b[31m")
+
+    monkeypatch.setattr("audit.cli.analyze_step", bug)
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("photo-audit:")]
+    assert "a bug: please report it" in line and "RuntimeError: boom" in line and DEBUG_ENV in line
+    assert "Traceback" not in result.output and "\x1b" not in result.output
+    assert _last_run(tmp_path)["status"] == "failed" and _last_run(tmp_path)["finished_at"] is None
+    monkeypatch.setenv(DEBUG_ENV, "1")  # whoever reports it can show where it happened
+    assert isinstance(_run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n').exception, RuntimeError)
+
+
+@pytest.mark.parametrize("command", ["report", "analyze"])
+def test_exit_2_report_or_analyze_before_any_collect_writes_nothing(tmp_path, command):
+    fresh = ["--db", str(tmp_path / "a.db")] + (["--out", str(tmp_path / "r.html")] if command == "report" else [])
+    result = CliRunner().invoke(cli, [command, *fresh])
+    assert result.exit_code == 2
+    assert "no inventory at" in _one_line_error(result) and "photo-audit collect accounts.toml" in result.output
+    open_db(tmp_path / "a.db")  # now there is an inventory, still without a photo
+    result = CliRunner().invoke(cli, [command, *fresh])
+    assert result.exit_code == 2
+    assert "holds no photos: run `photo-audit collect accounts.toml` first" in _one_line_error(result)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_exit_3_run_on_an_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.txt").write_text("not a photo")
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "empty"\nlabel = "Blog"\n')
+    assert result.exit_code == 3
+    assert f"no photo found in Blog ({tmp_path / 'empty'}): is this the export's folder?" in result.output
+    assert "photo-audit: error: no account yielded a photo" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_an_account_that_yields_nothing_is_named_and_the_others_are_audited(tmp_path):
+    _good_folder(tmp_path)
+    (tmp_path / "empty").mkdir()
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n'
+                            '[[accounts]]\nplatform = "instagram-export"\npath = "empty"\nhandle = "minji"\n')
+    assert result.exit_code == 0, result.output
+    assert f"no photo found in @minji ({tmp_path / 'empty'}): is this the export's folder?" in result.output
+    assert (tmp_path / "r.html").is_file()
+
+
+def _declaring(target: Path, members: int, declared: int) -> Path:
+    """A small zip whose central directory declares `declared` bytes for each of its members: a bomb on paper."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        for number in range(members):
+            archive.writestr(f"export/media/{number}.jpg", b"tiny")
+    data = bytearray(target.read_bytes())
+    start = data.index(b"PK\x01\x02")  # the central directory: after every member's data
+    for offset in (m.start() for m in re.finditer(b"PK\x01\x02", bytes(data[start:]))):
+        struct.pack_into("<I", data, start + offset + 24, declared)  # its "uncompressed size" field
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_exit_4_an_archive_refused_whole_while_the_other_accounts_go_on(tmp_path):
+    _good_folder(tmp_path)
+    _declaring(tmp_path / "instagram.zip", members=17, declared=0xFFFFFFFE)  # 17 x 4 GiB: 68 GiB
+    result = _run(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "instagram.zip"\nhandle = "minji"\n'
+                            '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 4, result.output
+    assert "would expand to 68.0 GiB" in result.output and "refused as unsafe" in result.output
+    assert (tmp_path / "r.html").is_file()  # the folder was audited
+    assert open_db(tmp_path / "a.db")["appearances"].count == 1
+
+
+def test_exit_5_a_live_account_whose_control_is_not_proven(tmp_path, http, monkeypatch):
+    monkeypatch.setattr(WebSource, "sleep", staticmethod(lambda seconds: None))
+    http.add(responses.GET, "https://minji.example/robots.txt", status=404)
+    http.add(responses.GET, "https://minji.example/", body=b"<p>my blog</p>", content_type="text/html")
+    result = _run(tmp_path, '[[accounts]]\nplatform = "website"\nurl = "https://minji.example/"\n')
+    assert result.exit_code == 5, result.output
+    assert "cannot confirm that https://minji.example/ is yours" in result.output
+    assert "control is not proven" in result.output
+
+
+def test_exit_130_ctrl_c_is_a_plain_message_and_the_run_is_not_finished(tmp_path, monkeypatch):
+    _good_folder(tmp_path)
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("audit.cli.analyze_step", ctrl_c)
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 130
+    assert "photo-audit: interrupted: what was done is kept" in result.output and "Traceback" not in result.output
+    run = _last_run(tmp_path)
+    assert run["status"] == "interrupted" and run["finished_at"] is None

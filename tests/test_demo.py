@@ -102,7 +102,8 @@ def test_demo_report_opens_with_the_face_supply_and_flags_bystanders(demo):
     user_pictures = {f["path"].rsplit("/", 1)[-1] for f in POSTED if any(face["who"] == "user" for face in f.get("faces", []))}
     # graduation.jpg is a byte copy of an Instagram post, and four blog photos are resized copies: near-duplicates count once.
     supply = html.split('<p class="supply">', 1)[1].split("</p>", 1)[0]
-    assert "A stranger can collect 16 clear photos of your face from 2 accounts." in supply
+    # 16 pictures show her face clearly; the story of 2024-06-14 expired long ago: only she sees it now.
+    assert "A stranger can collect 15 clear photos of your face from 2 accounts." in supply
     assert len(user_pictures) == 18  # 16 distinct pictures + the byte copy + the resized blog copy of P18
     assert "1 of them is a profile picture" in supply
     assert "Someone else&#39;s face (this photo exposes them too)" in html
@@ -112,7 +113,8 @@ def test_demo_report_opens_with_the_face_supply_and_flags_bystanders(demo):
 def test_demo_report_shows_the_two_places_the_student_returns_to(demo):
     _, html = demo
     section = html.split('<section aria-labelledby="places">', 1)[1].split("</section>", 1)[0]
-    # Home: 7 Instagram posts, the story and one photo only on the blog (the other blog copies count once).
-    assert "Likely home: Mapo-gu, Seoul" in section and "9 photos on 9 different days" in section
+    # Home: 7 Instagram posts and one photo only on the blog (the other blog copies count once); the story taken
+    # there expired, so no one else sees it.
+    assert "Likely home: Mapo-gu, Seoul" in section and "8 photos on 8 different days" in section
     assert "Likely school or work: Jung-gu, Seoul" in section and "7 photos on 7 different days" in section
     assert "<svg" in section and "http" not in section.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org/2000/svg", "")

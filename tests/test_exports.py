@@ -38,7 +38,7 @@ def _data() -> dict:
     }
     card = {
         "id": "p1", "label": appearance["media_name"], "members": ["p1"], "status": "ok", "media_type": "image",
-        "score": 100, "action": "remove", "reasons": reasons, "thumbnail": "data:image/jpeg;base64,AAAA",
+        "score": 100, "action": "remove", "audience": "anyone", "reasons": reasons, "thumbnail": "data:image/jpeg;base64,AAAA",
         "appearances": [appearance], "location_points": 40, "identity_kinds": ["school"],
     }
     return {
@@ -97,8 +97,9 @@ def test_exports_of_a_real_inventory_match_the_report(inventory, tmp_path):
     rows = _rows(write_csv(data, tmp_path / "r.csv"))
     document = json.loads(write_json(data, tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [row["id"] for row in rows] == [card["id"] for card in document["photos"]] == [card["id"] for card in data["photos"]]
-    assert sum(int(row["appearances"]) for row in rows) == data["totals"]["appearances"]
-    assert sum(row["location"] == "yes" for row in rows) == data["totals"]["located"]
+    assert sum(int(row["appearances"]) for row in rows) == data["totals"]["posts"]
+    public = [row for row in rows if row["audience"] == "anyone"]
+    assert public and sum(row["location"] == "yes" for row in public) == data["strangers"]["located"]
     formula = next(row for row in rows if "1+2" in row["label"])
     assert formula["label"] == "'=1+2.jpg"
     assert all(not value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())

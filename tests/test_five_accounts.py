@@ -54,7 +54,7 @@ def test_five_kinds_of_accounts_in_one_report(tmp_path, monkeypatch):
     config = write_config(tmp_path, CONFIG)
     db_path, out = tmp_path / "audit.db", tmp_path / "report.html"
     # The site shows its owner's token (index.html): the one this inventory issued for the account.
-    open_db(db_path)["proof_tokens"].insert({"account": "website:Blog", "token": TOKEN, "created_at": now_utc()})
+    open_db(db_path)["proof_tokens"].insert({"account": "website:minji.example", "token": TOKEN, "created_at": now_utc()})
     monkeypatch.setattr(WebSource, "sleep", staticmethod(lambda seconds: None))
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as http:

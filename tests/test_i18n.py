@@ -70,10 +70,10 @@ def test_korean_report_is_marked_korean_and_its_headings_are_korean(demo):
 def test_korean_top_paragraph_says_what_a_stranger_learns(demo):
     _, korean, english = demo
     lead = _text(korean.find("p", class_="supply"))
-    assert lead.startswith("모르는 사람도 계정 2개에서 내 얼굴이 선명하게 나온 사진 16장을 모을 수 있어요.")
+    assert lead.startswith("모르는 사람도 계정 2개에서 내 얼굴이 선명하게 나온 사진 15장을 모을 수 있어요.")
     assert "그중 1장은 프로필 사진이라" in lead
     assert "자주 가는 장소 2곳도 알아낼 수 있어요: 집으로 보이는 곳 (마포구, 서울), 학교나 직장으로 보이는 곳 (중구, 서울)." in lead
-    assert "사진 16장에는 찍은 곳이 드러나 있어요." in lead
+    assert "사진 15장에는 찍은 곳이 드러나 있어요." in lead
     assert "단서가 있어요: 전화번호, 이메일 주소, 학번, 학교, 대학, 직장, 집." in lead
     assert not LATIN_WORD.findall(lead)
     english_lead = _text(english.find("p", class_="supply"))
@@ -138,7 +138,7 @@ def test_an_unknown_language_is_an_error(tmp_path):
 
 
 def test_the_lang_option_takes_only_the_catalogs_languages(tmp_path):
-    open_db(tmp_path / "a.db")
+    open_db(tmp_path / "a.db")["photos"].insert({"id": "0" * 64, "status": "ok"})  # `report` needs a collected photo
     result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html"), "--lang", "fr"])
     assert result.exit_code == 2 and "'ko'" in result.output, result.output
     result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html"), "--lang", "ko"])

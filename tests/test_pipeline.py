@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from audit import analysis
 from audit.cli import cli
 from audit.config import load_config
-from audit.db import open_db
+from audit.db import MIGRATIONS, open_db
 from audit.signals.platform_location import PlatformLocationSignal
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
@@ -28,7 +28,7 @@ def _audit(tmp_path: Path, config: Path, db_name="a.db"):
 
 
 def _counts(db) -> dict[str, int]:
-    return {name: db[name].count for name in db.table_names() if name not in ("runs", "sightings")}  # run logs
+    return {name: db[name].count for name in db.table_names() if name not in ("runs", "sightings", "account_reads")}  # run logs
 
 
 def test_folder_is_collected_recursively_and_other_files_are_noted(tmp_path, photo_folder):
@@ -140,6 +140,27 @@ def test_config_paths_are_relative_to_the_config(tmp_path, photo_folder):
 
 def test_migrations_are_named_and_recorded(tmp_path):
     db = open_db(tmp_path / "m.db")
-    assert [row["name"] for row in db["_migrations"].rows] == ["0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens", "0004_sightings", "0005_settings", "0006_current_appearances"]
+    names = [row["name"] for row in db["_migrations"].rows]
+    assert names == [name for name, _ in MIGRATIONS] and names[:8] == [
+        "0001_create_inventory", "0002_faces_and_near_duplicates", "0003_proof_tokens", "0004_sightings", "0005_settings",
+        "0006_current_appearances", "0007_account_reads", "0008_current_appearances_from_complete_reads"]
     open_db(tmp_path / "m.db")
-    assert db["_migrations"].count == 6
+    assert db["_migrations"].count == len(MIGRATIONS)
+
+
+def test_an_account_kept_under_its_label_before_is_collected_once_under_its_new_key(tmp_path, photo_folder):
+    # 0.1.0 keyed accounts by label: an inventory of then must not count the same posts twice, as two accounts.
+    config = load_config(write_config(tmp_path, f'[[accounts]]\nplatform = "folder"\npath = "{photo_folder}"\nlabel = "Blog"\naudience = "anyone"\n'))
+    db = open_db(tmp_path / "inv.db")
+    account = config.accounts[0]
+    db["accounts"].insert({"key": "folder:Blog", "platform": "folder", "display": "Blog", "path": str(account.path)})
+    db["photos"].insert({"id": "p", "status": "ok", "media_type": "image"})
+    db["appearances"].insert({"id": "old", "photo": "p", "account": "folder:Blog", "platform": "folder", "kind": "file", "media_name": "plain.jpg"})
+    db["sightings"].insert({"run": 1, "appearance": "old"})
+    other = {"key": "folder:Other", "platform": "folder", "display": "Other", "path": str(tmp_path / "elsewhere")}
+    db["accounts"].insert(other)  # another account, whatever its label: left alone
+    result = CliRunner().invoke(cli, ["collect", str(config.path), "--db", str(tmp_path / "inv.db")])
+    assert result.exit_code == 0, result.output
+    assert {row["key"] for row in db["accounts"].rows} == {account.key, "folder:Other"} and account.key != "folder:Blog"
+    assert db["appearances"].count_where("account = ?", ["folder:Blog"]) == 0 and db["sightings"].count_where("appearance = 'old'") == 0
+    assert db["appearances"].count_where("account = ?", [account.key]) == 2

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from audit.analysis import _run_inventory_signal
 from audit.db import open_db, stable_id
 from audit.pipeline import Tally
-from audit.report import ACTIONS, environment
+from audit.actions import LABELS as ACTIONS
+from audit.report import environment
 from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, drawing, places
 
 ACCOUNT = "instagram:me"
@@ -172,7 +173,7 @@ def test_findings_one_per_photo_per_place_stored_by_the_analysis_runner(tmp_path
     _run_inventory_signal(db, PlacesSignal(), 1, Tally())
     rows = list(db.query("select * from findings where signal = 'places'"))
     assert len(rows) == 26 and len({row["photo"] for row in rows}) == 26
-    assert {(row["kind"], row["severity"], row["signal_version"]) for row in rows} == {("repeated_place", "high", 1)}
+    assert {(row["kind"], row["severity"], row["signal_version"]) for row in rows} == {("repeated_place", "high", PlacesSignal.version)}
     summaries = {row["summary"] for row in rows}
     assert summaries == {
         "One of 14 photos taken at the same place on 12 different days, mostly evenings, nights and weekends: "

@@ -71,7 +71,7 @@ def _inventory(tmp_path, targets: dict | None = None):
     - B: your clear face, geotagged at home; C (GPS in the file) and D (geotag) also at home, on other days: with B
       they make home a place you return to, and taking any one of the three away ends it;
     - E: your clear face, posted on Instagram and (a near-duplicate copy) on the blog, tagging a friend;
-    - F: a medium face of yours with your workplace in the caption (a clue next to your face, not a high face);
+    - F: a medium face of yours with your workplace in the caption (a clear face, and a clue next to it);
     - G: someone else's clear face, and H: a tagged friend only: neither counts against a target.
     """
     db = open_db(tmp_path / "plan.db")
@@ -134,18 +134,18 @@ def test_the_fixture_gets_its_shortest_plan_and_the_totals_add_up(tmp_path):
     db, ids = _inventory(tmp_path)
     plan = removal_plan(db)
     assert plan.targets == Totals(**DEFAULT_TARGETS) == Totals()
-    assert plan.start == Totals(high_faces=3, exact_locations=4, repeated_places=1, clues_with_face=2)
-    # A takes three violations away; then B, which also ends the place; C's GPS (more points) before D's geotag;
-    # E's and F's faces are the only thing wrong with them: covered, not removed.
+    assert plan.start == Totals(clear_faces=4, exact_locations=4, repeated_places=1, clues_with_face=2)
+    # A takes three violations away; then B, which also ends the place; then F (its face, and the clue next to it);
+    # C's GPS (more points) before D's geotag; E's face is the only thing wrong with it: covered, not removed.
     assert _steps(plan, ids) == [
-        ("A", "remove"), ("B", "remove"), ("C", "strip-location"), ("D", "strip-location"),
-        ("E", "cover-face"), ("F", "cover-face"),
+        ("A", "remove"), ("B", "remove"), ("F", "cover-face"), ("C", "strip-location"), ("D", "strip-location"),
+        ("E", "cover-face"),
     ]
     assert plan.end == Totals()
     assert_totals_add_up(plan)
     first, second = plan.steps[:2]
-    assert first.removes == Totals(high_faces=1, exact_locations=1, clues_with_face=1)
-    assert second.removes == Totals(high_faces=1, exact_locations=1, repeated_places=1)
+    assert first.removes == Totals(clear_faces=1, exact_locations=1, clues_with_face=1)
+    assert second.removes == Totals(clear_faces=1, exact_locations=1, repeated_places=1)
     assert [place["label"] for place in second.places_gone] == ["home"]
     assert "cover-and-strip" in first.alternatives and "archive" in first.alternatives
 
@@ -162,15 +162,15 @@ def test_each_step_says_where_the_picture_lives_and_what_else_to_do(tmp_path):
 
 
 def test_targets_from_the_config_change_the_plan(tmp_path):
-    # Three high faces may stay: A still goes (its location and its clue), B only loses its location, and E, whose
+    # Three clear faces may stay (set under the target's old name): A still goes (its location and its clue), B only loses its location, and E, whose
     # face is all that is wrong with it, stays. Stripping C (GPS: the most points) also ends the place; B and D
     # then take away as much as each other, and the smaller card id goes first.
     db, ids = _inventory(tmp_path, {"high_faces": 3})
     plan = removal_plan(db)
-    assert plan.targets == Totals(high_faces=3)
+    assert plan.targets == Totals(clear_faces=3)
     tied = sorted([("B", "strip-location"), ("D", "strip-location")], key=lambda step: ids[step[0]])
     assert _steps(plan, ids) == [("A", "remove"), ("C", "strip-location"), *tied, ("F", "cover-face")]
-    assert plan.end == Totals(high_faces=2)
+    assert plan.end == Totals(clear_faces=2)
     assert_totals_add_up(plan)
 
     generous = dataclasses.asdict(plan.start)
@@ -206,10 +206,10 @@ def test_the_plan_is_an_ordered_list_in_the_report(tmp_path):
         assert soup.find(id=item.h3.a["href"].removeprefix("#"))["class"] == ["card"]
     first = " ".join(items[0].get_text(" ").split())
     assert first.startswith("Remove A.jpg")
-    assert "1 of the 3 full-quality photos of your face" in first
-    assert "After this step: 2 full-quality photos of your face, 3 photos that give an exact location" in first
-    assert "Or: archive it; keep it for close friends only;" in first
-    cover = " ".join(items[4].get_text(" ").split())
+    assert "1 of the 4 clear photos of your face" in first
+    assert "After this step: 3 clear photos of your face, 3 photos that give an exact location" in first
+    assert "Or: archive it; crop your face out or cover it completely" in first  # no close friends for a post
+    cover = " ".join(items[5].get_text(" ").split())
     assert "Instagram" in cover and "Blog" in cover and "untag or stop mentioning @friend" in cover
 
 
@@ -230,7 +230,7 @@ def forty_faces(tmp_path):
 def test_a_long_plan_tells_the_first_steps_in_full_and_the_rest_a_row_each(forty_faces):
     db, soup = forty_faces
     plan = removal_plan(db)
-    assert len(plan.steps) == 40 and plan.start.high_faces == 40
+    assert len(plan.steps) == 40 and plan.start.clear_faces == 40
     assert len(soup.select("ol.plan > li")) == 25
     rows = soup.select("details.plan-rest tbody tr")
     assert [row["id"] for row in rows] == [f"plan-step-{n}" for n in range(26, 41)]

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Iterator, NamedTuple
 import numpy as np
 
 from .. import geonames
-from ..db import stable_id
-from ..models import Finding
+from ..db import shown_to, stable_id
+from ..models import OTHERS, Finding
 from .base import Signal
 from .exif import ExifSignal
 from .platform_location import has_position
@@ -66,13 +66,13 @@ EVIDENCE_KEYS = (
 
 class PlacesSignal(Signal):
     name = "places"
-    version = 1
+    version = 2  # 2: only from posts that someone else can see
     scope = "inventory"
     title = "Places you return to"
     description = "Positions that repeat across photos on different days: likely home, school or work."
 
     def analyze_inventory(self, db: "sqlite_utils.Database") -> Iterator[tuple[str, Finding]]:
-        for place in places(db):
+        for place in places(db, OTHERS):  # what anyone but the user can piece together
             evidence = {key: place[key] for key in EVIDENCE_KEYS}
             finding = Finding(kind="repeated_place", summary=_summary(place), evidence=evidence, severity="high")
             for photo_id in place["photo_ids"]:
@@ -85,11 +85,14 @@ class _Point(NamedTuple):
     lon: float
 
 
-def places(db: "sqlite_utils.Database") -> list[dict]:
-    """Every place you return to, most photos first: centre, size, counts, guess, name, photo ids and positions."""
-    points = _points(db)
+def places(db: "sqlite_utils.Database", audiences: tuple[str, ...] = OTHERS) -> list[dict]:
+    """Every place you return to, most photos first: centre, size, counts, guess, name, photo ids and positions.
+
+    Only from the posts that the audiences (models.STRANGERS, models.OTHERS) can see."""
+    shown = shown_to(audiences)
+    points = _points(db, shown)
     groups = {row["id"]: row["grp"] for row in db.query("select id, coalesce(group_id, id) as grp from photos")}
-    times = _times(db, {point.photo for point in points})
+    times = _times(db, shown, {point.photo for point in points})
     found = []
     for members in cluster([(point.lat, point.lon) for point in points], THRESHOLDS["radius_m"]):
         place = _describe([points[i] for i in members], groups, times)
@@ -145,6 +148,8 @@ def _describe(points: list[_Point], groups: dict[str, str], times: dict[str, dat
         "name": geonames.place_name(lat, lon),
         "name_ko": geonames.place_name(lat, lon, "ko"),
         "photo_ids": sorted({point.photo for point in points}),
+        # Each picture's local day here, where known: the removal plan counts the days a place still has.
+        "dates": {picture: local.date().isoformat() for picture, local in sorted(when.items())},
         "points": [[point.lat, point.lon] for point in points],
     }
 
@@ -199,26 +204,26 @@ def _label(counts: Counter) -> str:
     return "returning"
 
 
-def _points(db) -> list[_Point]:
+def _points(db, shown: str) -> list[_Point]:
     found = set()
     query = (
         "select photo, evidence from findings where signal = ? and kind = 'gps'"
-        " and photo in (select photo from current_appearances)"  # a file deleted since no longer shows where
+        f" and photo in (select photo from {shown})"  # a file deleted since (or hidden) no longer shows where
     )
     for row in db.query(query, [ExifSignal.name]):
         evidence = json.loads(row["evidence"])
         found.add((row["photo"], evidence.get("lat"), evidence.get("lon")))
-    for row in db.query("select photo, lat, lon from current_appearances where lat is not null and lon is not null"):
+    for row in db.query(f"select photo, lat, lon from {shown} where lat is not null and lon is not null"):
         if has_position(row["lat"], row["lon"]):
             found.add((row["photo"], row["lat"], row["lon"]))
     return sorted(_Point(*point) for point in found if geonames.valid_position(point[1], point[2]))
 
 
-def _times(db, wanted: set[str]) -> dict[str, datetime]:
+def _times(db, shown: str, wanted: set[str]) -> dict[str, datetime]:
     """Photo id -> the camera's local time (naive) where EXIF has it, else its earliest posting time (UTC, aware),
     for the wanted photos (the ones that give a position: parsing every photo's time takes 0.2 s per 10,000)."""
     times: dict[str, datetime] = {}
-    query = "select photo, min(posted_at) as posted from current_appearances where posted_at is not null group by photo"
+    query = f"select photo, min(posted_at) as posted from {shown} where posted_at is not null group by photo"
     for row in db.query(query):
         if row["photo"] not in wanted:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
-from ..models import Item, ItemError
+from ..models import ANYONE, Item, ItemError
 
 if TYPE_CHECKING:
     from ..config import Account
@@ -22,6 +22,8 @@ class Source:
     description: ClassVar[str]  # one line for `photo-audit sources`
     needs: ClassVar[str] = "path"  # which config key locates the account: path, url or handle
     live: ClassVar[bool] = False  # True when collection talks to the network (needs proof of control)
+    # Who can see the account's items when neither the export nor the config (`audience = ...`) says.
+    audience: ClassVar[str] = ANYONE
 
     def __init__(self, account: "Account"):
         self.account = account

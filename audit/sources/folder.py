@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..archive import FolderTree
 from ..errors import InputError
-from ..models import Item, ItemError
+from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
@@ -16,6 +16,8 @@ PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".
 class FolderSource(Source):
     name = "folder"
     description = "A local folder of photos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF)"
+    # Files on this computer are seen by no one until posted: a folder of what is posted says `audience = "anyone"`.
+    audience = ONLY_YOU
 
     def items(self) -> Iterator[Item | ItemError]:
         root = self.account.path
