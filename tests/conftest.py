@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -92,7 +93,9 @@ def comparable(item: Item, prefix: str) -> dict:
 
 @pytest.fixture(scope="session")
 def analysed_demo(tmp_path_factory) -> Path:
-    """The demo's inventory, collected and analysed once per test session: copy it before changing it."""
+    """The demo's inventory, collected and analysed once per test session (`photo-audit demo`, 20 s or more):
+    its report is demo.html beside it and what the command printed cli-output.txt. Tests that change the
+    inventory work on a copy (copy_demo)."""
     from click.testing import CliRunner
 
     from audit.cli import cli
@@ -100,4 +103,13 @@ def analysed_demo(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("analysed-demo")
     result = CliRunner().invoke(cli, ["demo", "--db", str(folder / "demo.db"), "--out", str(folder / "demo.html")])
     assert result.exit_code == 0, result.output
+    (folder / "cli-output.txt").write_text(result.output, encoding="utf-8")
+    return folder / "demo.db"
+
+
+def copy_demo(analysed_demo: Path, folder: Path) -> Path:
+    """A copy of the analysed demo's inventory and report in `folder`; returns the inventory's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("demo.db", "demo.html"):
+        shutil.copy(analysed_demo.parent / name, folder / name)
     return folder / "demo.db"

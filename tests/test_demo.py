@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from audit.cli import cli
 from audit.db import open_db
+
+from .conftest import copy_demo
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXPECTED = json.loads((EXAMPLES / "demo_expected.json").read_text(encoding="utf-8"))
@@ -26,12 +26,11 @@ CAPTION_KINDS = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "r.html")])
-    assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == str((tmp / "r.html").resolve())
-    return open_db(tmp / "d.db"), (tmp / "r.html").read_text(encoding="utf-8")
+def demo(analysed_demo, tmp_path_factory):
+    output = (analysed_demo.parent / "cli-output.txt").read_text(encoding="utf-8")
+    assert output.strip().splitlines()[-1] == str((analysed_demo.parent / "demo.html").resolve())
+    db = open_db(copy_demo(analysed_demo, tmp_path_factory.mktemp("demo")))
+    return db, (analysed_demo.parent / "demo.html").read_text(encoding="utf-8")
 
 
 def _kinds_for(db, media_suffix: str) -> set[tuple[str, str]]:

@@ -26,7 +26,7 @@ from audit.report import environment, render_report
 from audit.scoring import WEIGHTS
 from audit.signals.faces import WHOSE
 
-from .conftest import jpeg_bytes, write_config
+from .conftest import copy_demo, jpeg_bytes, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 HANGUL = re.compile(r"[가-힣]")
@@ -38,14 +38,12 @@ ZERO_POINT_KINDS = {("caption-text", "hashtag"), ("exif", "camera"), ("exif", "c
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(analysed_demo, tmp_path_factory):
     """The demo persona's inventory, and its report in Korean and in English."""
     tmp = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "en.html")])
-    assert result.exit_code == 0, result.output
-    db = open_db(tmp / "d.db")
+    db = open_db(copy_demo(analysed_demo, tmp))
     korean = render_report(db, tmp / "ko.html", lang="ko").read_text(encoding="utf-8")
-    english = (tmp / "en.html").read_text(encoding="utf-8")
+    english = (tmp / "demo.html").read_text(encoding="utf-8")
     return db, BeautifulSoup(korean, "html.parser"), BeautifulSoup(english, "html.parser")
 
 

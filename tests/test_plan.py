@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
 from audit.analysis import _insert_findings, _run_inventory_signal
-from audit.cli import cli
 from audit.config import DEFAULT_TARGETS
 from audit.db import open_db, stable_id
 from audit.models import Finding
@@ -25,6 +23,8 @@ from audit.plan import Totals, removal_plan
 from audit.report import environment, report_data
 from audit.signals import SIGNALS
 from audit.signals.places import THRESHOLDS, PlacesSignal
+
+from .conftest import copy_demo
 
 INSTAGRAM, BLOG = "instagram:me", "folder:blog"
 HOME = (37.5563, 126.9236)  # Mapo-gu, Seoul
@@ -251,11 +251,9 @@ def test_a_section_lists_its_most_exposing_photos_and_counts_the_rest(forty_face
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "r.html")])
-    assert result.exit_code == 0, result.output
-    return open_db(tmp / "d.db"), (tmp / "r.html").read_text(encoding="utf-8")
+def demo(analysed_demo, tmp_path_factory):
+    db = open_db(copy_demo(analysed_demo, tmp_path_factory.mktemp("demo")))
+    return db, (analysed_demo.parent / "demo.html").read_text(encoding="utf-8")
 
 
 def test_the_demo_plan_ends_under_the_targets_and_starts_with_the_biggest_step(demo):

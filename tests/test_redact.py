@@ -21,7 +21,7 @@ from audit.exports import write_csv, write_json
 from audit.redact import redact_report
 from audit.report import render_report, report_data
 
-from .conftest import FIXTURES, jpeg_bytes, write_config
+from .conftest import FIXTURES, copy_demo, jpeg_bytes, write_config
 
 # Hostile and odd values the demo lacks: a profile with a name, a bio phone and a website (Instagram export); post
 # URLs that hold the handle, tagged users and a venue (X archive); phone, e-mail and @handle in file names, and in
@@ -36,7 +36,7 @@ EXIF_SOFTWARE = "Snapseed for 010-7777-8888, mj.park@example.org, @insta.friend"
 UNSCANNED_SECRETS = {"010-9876-1234", "hidden.friend", "minji.kim@example.com", "010-7777-8888", "mj.park@example.org", "insta.friend"}
 # A few of what `secrets` must find, from examples/demo_expected.json and the fixtures' PROVENANCE.
 KNOWN = {
-    "d.db": {"010-1234-5678", "minji.kim@example.com", "seoyeon.hanbit", "minji.kim", "37.556", "126.923"},
+    "demo.db": {"010-1234-5678", "minji.kim@example.com", "seoyeon.hanbit", "minji.kim", "37.556", "126.923"},
     "h.db": {"010-2345-6789", "김민지 Minji Kim", "jiwoo.park", "jiwoo_lee_", "minjikim_93", "51.500", "-0.124"},
 }
 PRECISE = re.compile(r"-?\d{1,3}\.\d{4,}")  # a position to 4 decimals or more: about 10 m
@@ -65,9 +65,7 @@ def inventory(request, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp(request.param)
     if request.param == "hostile":
         return hostile_inventory(tmp)
-    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp / "d.db"), "--out", str(tmp / "d.html")])
-    assert result.exit_code == 0, result.output
-    return tmp / "d.db"
+    return copy_demo(request.getfixturevalue("analysed_demo"), tmp)
 
 
 def secrets(db) -> set[str]:
@@ -187,7 +185,7 @@ def test_every_face_in_every_thumbnail_is_blurred(inventory):
                 rows, cols = slice(int(y0 * height), int(y1 * height)), slice(int(x0 * width), int(x1 * width))
                 assert blurred[rows, cols].var() < 0.25 * before[rows, cols].var(), reason["summary"]
                 boxes += 1
-    assert boxes >= (20 if inventory.name == "d.db" else 0)
+    assert boxes >= (20 if inventory.name == "demo.db" else 0)
 
 
 def _card(caption: str, handle: str = "minji.kim") -> dict:
