@@ -8,14 +8,15 @@ photos at once, after the photo signals, and are recomputed every time: they are
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Iterable
 
 import sqlite_utils
 
 from . import faceid, imaging
-from .db import record_error, stable_id
+from .db import record_error, stable_id, storable
 from .dedupe import group_near_duplicates, perceptual_hash
-from .errors import AuditError
+from .errors import plain_message
 from .models import Finding
 from .photo import PhotoView
 from .pipeline import Bar, Tally, no_bar
@@ -68,11 +69,11 @@ def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:
         return
     try:
         small = imaging.decode(photo.data, max_side=imaging.THUMB_SIDE)
-    except AuditError as exc:
-        record_error(db, run, _where(photo), _item(photo), "decode", exc.message)
+    except Exception as exc:  # one photo that cannot be read or decoded is its own error; the others go on
+        record_error(db, run, _where(photo), _item(photo), "decode", plain_message(exc))
         tally.add("errors")
         return
-    with db.conn:
+    with db.atomic():
         db["thumbnails"].insert({"photo": photo.id, "jpeg": imaging.jpeg_bytes(small)}, pk="photo", replace=True)
         db["photos"].update(photo.id, {"phash": perceptual_hash(small)})
 
@@ -86,16 +87,11 @@ def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tall
         return
     try:
         findings = list(signal.analyze(photo))
-    except AuditError as exc:
-        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", exc.message)
+    except Exception as exc:  # a bug in one signal must not end the audit either; recorded so it gets reported
+        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", plain_message(exc))
         tally.add("errors")
         return
-    except Exception as exc:  # a bug in one signal must not end the audit; recorded so it gets reported
-        message = f"internal error, please report: {type(exc).__name__}: {exc}"
-        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", message)
-        tally.add("errors")
-        return
-    with db.conn:
+    with db.atomic():
         db.execute("delete from findings where photo = ? and signal = ?", [photo.id, signal.name])
         _insert_findings(db, signal, ((photo.id, finding) for finding in findings))
         db["analyses"].upsert(
@@ -108,11 +104,13 @@ def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tall
 def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:
     try:
         pairs = list(signal.analyze_inventory(db))
-    except AuditError as exc:
-        record_error(db, run, "inventory", signal.name, f"analyze:{signal.name}", exc.message)
+    except sqlite3.Error:
+        raise  # the inventory itself cannot be used: that stops the run
+    except Exception as exc:
+        record_error(db, run, "inventory", signal.name, f"analyze:{signal.name}", plain_message(exc))
         tally.add("errors")
         return
-    with db.conn:
+    with db.atomic():
         db.execute("delete from findings where signal = ?", [signal.name])
         _insert_findings(db, signal, pairs)
     tally.add(f"analysed:{signal.name}")
@@ -120,16 +118,18 @@ def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:
 
 def _insert_findings(db, signal, pairs: Iterable[tuple[str, Finding]]) -> None:
     for photo_id, finding in pairs:
-        evidence = json.dumps(finding.evidence, ensure_ascii=False, sort_keys=True, default=str)
+        # Metadata is hostile text: a lone surrogate in a caption or in EXIF must not stop the run.
+        summary = storable(finding.summary)
+        evidence = json.dumps(storable(finding.evidence), ensure_ascii=False, sort_keys=True, default=str)
         db["findings"].insert(
             {
-                "id": stable_id(photo_id, signal.name, finding.kind, finding.summary, evidence),
+                "id": stable_id(photo_id, signal.name, finding.kind, summary, evidence),
                 "photo": photo_id,
                 "signal": signal.name,
                 "signal_version": signal.version,
                 "kind": finding.kind,
                 "severity": finding.severity,
-                "summary": finding.summary,
+                "summary": summary,
                 "evidence": evidence,
             },
             pk="id",

@@ -6,7 +6,10 @@ and so are archives (or members) that would expand beyond sane limits. Nothing i
 
 from __future__ import annotations
 
+import io
 import posixpath
+import stat
+import struct
 import zipfile
 import zlib
 from functools import lru_cache
@@ -23,6 +26,11 @@ MAX_MEMBER_BYTES = 512 * 1024**2
 # Photos and JSON compress at most ~10:1; a higher ratio on a large member is a zip bomb.
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024**2
+# Refused members named in an account's error; all of them have their own error rows.
+SHOWN_REFUSALS = 3
+ZIP_START = b"PK\x03\x04"  # a zip's first member header: a file that starts so and has no end is a zip cut short
+CENTRAL_ENTRY = b"PK\x01\x02"
+ENCRYPTED, UTF8_NAME = 0x1, 0x800  # general purpose flag bits
 
 
 # What reading one file of a sound archive can still raise: a corrupt member, an unsupported
@@ -63,6 +71,10 @@ class ExportTree:
         """Members refused as unsafe, with the reason: recorded as per-item errors."""
         return []
 
+    def links(self) -> list[str]:
+        """Symbolic links passed over (never followed): noted, not errors."""
+        return []
+
     def exists(self, rel: str) -> bool:
         return rel in self._index()
 
@@ -96,19 +108,23 @@ class ExportTree:
 
 class FolderTree(ExportTree):
     def files(self) -> list[str]:
-        found = []
-        for path in self.root.rglob("*"):
-            if path.is_file() and not path.is_symlink():
-                found.append(path.relative_to(self.root).as_posix())
-        return found
+        paths = self.root.rglob("*")
+        return [path.relative_to(self.root).as_posix() for path in paths if path.is_file() and not path.is_symlink()]
+
+    def links(self) -> list[str]:
+        # A link can point anywhere (another user's photos, /etc): the folder is what was listed, not where links go.
+        return sorted(path.relative_to(self.root).as_posix() for path in self.root.rglob("*") if path.is_symlink())
 
     def read(self, rel: str) -> bytes:
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise UnsafeInputError(f"{rel}: outside the folder, refused")
-        if path.stat().st_size > MAX_MEMBER_BYTES:
-            raise UnsafeInputError(f"{rel}: larger than {MAX_MEMBER_BYTES // 1024**2} MiB, skipped")
-        return path.read_bytes()
+        try:
+            if path.stat().st_size > MAX_MEMBER_BYTES:
+                raise UnsafeInputError(f"{rel}: larger than {MAX_MEMBER_BYTES // 1024**2} MiB, skipped")
+            return path.read_bytes()
+        except OSError as exc:  # gone, a folder now, not allowed, a disk error: this file only
+            raise InputError(f"{rel}: could not read the file ({exc.strerror or exc})") from exc
 
     def origin(self, rel: str) -> Origin:
         return Origin(str((self.root / rel).resolve()))
@@ -118,7 +134,7 @@ class ZipTree(ExportTree):
     def __init__(self, root: Path):
         super().__init__(root)
         try:
-            self.zip = zipfile.ZipFile(root)
+            self.zip = _open_zip(root)
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(f"{root}: not a readable zip archive ({exc})") from exc
         self._refused: list[tuple[str, str]] = []
@@ -131,7 +147,7 @@ class ZipTree(ExportTree):
             total += info.file_size
             if info.is_dir():
                 continue
-            reason = unsafe_member_reason(info.filename) or _bomb_reason(info)
+            reason = unsafe_member_reason(info.filename) or _link_reason(info) or _bomb_reason(info)
             if reason:
                 self._refused.append((info.filename, f"refused: {reason}"))
                 continue
@@ -149,14 +165,61 @@ class ZipTree(ExportTree):
         info = self._members.get(rel)
         if info is None:
             raise InputError(f"{self.root}: member {rel} is missing or was refused")
-        with self.zip.open(info) as handle:  # zipfile enforces the declared size and CRC
-            return handle.read()
+        if info.flag_bits & ENCRYPTED:
+            raise InputError(f"{rel}: encrypted in the archive (it needs a password), so it cannot be read")
+        try:
+            with self.zip.open(info) as handle:  # zipfile enforces the declared size and CRC
+                return handle.read()
+        except NotImplementedError as exc:
+            raise InputError(f"{rel}: compressed in a way that cannot be read here ({exc})") from exc
+        except UnicodeDecodeError as exc:  # see _open_zip: its header still says its name is UTF-8
+            raise InputError(f"{rel}: its name in the archive is not valid UTF-8, so it cannot be read") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            # A bad CRC, more bytes than declared, a cut-off member: most often an export not fully downloaded.
+            raise InputError(
+                f"{rel}: damaged in the archive ({exc}); the export may be incomplete: download it again"
+            ) from exc
 
     def origin(self, rel: str) -> Origin:
         return Origin(str(self.root.resolve()), self._members[rel].filename)
 
     def refused(self) -> list[tuple[str, str]]:
         return list(self._refused)
+
+
+def _open_zip(root: Path) -> zipfile.ZipFile:
+    """The archive; when a member's name is flagged UTF-8 but is not (some zip tools do this), that name is read as
+    code page 437, as zipfile reads unflagged names, rather than the whole archive being lost for one name."""
+    try:
+        return zipfile.ZipFile(root)
+    except UnicodeDecodeError:
+        return zipfile.ZipFile(_FalseUtf8FlagsCleared(root))
+
+
+class _FalseUtf8FlagsCleared(io.FileIO):
+    """The archive's file, its central directory read with the UTF-8 flag cleared on names that are not UTF-8."""
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        return _clear_false_utf8_flags(data) if data.startswith(CENTRAL_ENTRY) else data
+
+
+def _clear_false_utf8_flags(directory: bytes) -> bytes:
+    entries, at = bytearray(directory), 0
+    while entries[at:at + 4] == CENTRAL_ENTRY and at + 46 <= len(entries):
+        (flags,) = struct.unpack_from("<H", entries, at + 8)
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", entries, at + 28)
+        try:
+            bytes(entries[at + 46:at + 46 + name_length]).decode("utf-8")
+        except UnicodeDecodeError:
+            struct.pack_into("<H", entries, at + 8, flags & ~UTF8_NAME)
+        at += 46 + name_length + extra_length + comment_length
+    return bytes(entries)
+
+
+def _link_reason(info: zipfile.ZipInfo) -> str | None:
+    # An export holds files; a link's "content" is a path on someone's computer, which must never be followed.
+    return "member is a symbolic link, never followed" if stat.S_ISLNK(info.external_attr >> 16) else None
 
 
 def _bomb_reason(info: zipfile.ZipInfo) -> str | None:
@@ -175,13 +238,39 @@ def open_tree(path: Path) -> ExportTree:
         return ZipTree(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    if _starts_like_a_zip(path):
+        raise InputError(
+            f"{path}: an incomplete or damaged .zip archive (its end, which lists its files, is missing: a download "
+            "cut short?); download the export again"
+        )
     raise InputError(f"{path}: expected a folder or a .zip archive")
 
 
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(ZIP_START)) == ZIP_START
+    except OSError:
+        return False
+
+
+def nothing_found(tree: ExportTree, message: str) -> InputError:
+    """The error for an export in which none of the expected files was found. When members were refused, that is
+    what happened (the files may be among them): UnsafeInputError, naming each refused member and why."""
+    refused = tree.refused()
+    if not refused:
+        return InputError(message)
+    named = "; ".join(f"{member} ({reason})" for member, reason in refused[:SHOWN_REFUSALS])
+    more = f"; and {len(refused) - SHOWN_REFUSALS} more" if len(refused) > SHOWN_REFUSALS else ""
+    return UnsafeInputError(f"{message}; {len(refused)} member(s) were refused as unsafe: {named}{more}")
+
+
 def refused_members(tree: ExportTree) -> Iterator[ItemError]:
-    """One error row per member the archive refused as unsafe; the rest of the export is still read."""
+    """One error row per member the archive refused as unsafe, a note per link passed over; the rest is still read."""
     for member, reason in tree.refused():
         yield ItemError(member, reason)
+    for link in tree.links():
+        yield ItemError(link, "skipped: a symbolic link, never followed", stage="skip")
 
 
 def locate_media(tree: ExportTree, root: str, uri: str) -> Origin | None:

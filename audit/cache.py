@@ -7,14 +7,21 @@ import os
 from pathlib import Path
 
 ENV = "PHOTO_AUDIT_CACHE"
+PRIVATE = 0o700  # it holds photos of private accounts and instaloader's resume files: the user's alone
 
 
 def cache_dir(*parts: str) -> Path:
-    """$PHOTO_AUDIT_CACHE/<parts> (default ~/.cache/photo-audit/<parts>), created on first use."""
+    """$PHOTO_AUDIT_CACHE/<parts> (default ~/.cache/photo-audit/<parts>), created on first use, and each of its
+    folders readable by the user alone."""
     root = Path(os.environ.get(ENV) or Path.home() / ".cache" / "photo-audit")
-    folder = root.joinpath(*(_safe(part) for part in parts))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    root.parent.mkdir(parents=True, exist_ok=True)  # ~/.cache is other programs' too: its mode is theirs
+    folders = [root]
+    for part in parts:
+        folders.append(folders[-1] / _safe(part))
+    for folder in folders:
+        folder.mkdir(mode=PRIVATE, exist_ok=True)
+        folder.chmod(PRIVATE)  # also the folders that 0.1.0 made readable by everyone
+    return folders[-1]
 
 
 def url_file_name(url: str, suffix: str = "") -> str:

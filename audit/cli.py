@@ -1,15 +1,18 @@
 """The command line: thin wrappers around audit.pipeline and audit.report.
 
 Exit codes: 0 done (per-item errors are summarised, not fatal); 1 internal error; 2 bad
-command line or config; 3 missing or unreadable input; 4 input refused as unsafe; 5 live
-collection refused without proof of control; 6 unusable database; 130 interrupted (Ctrl-C).
+command line or config; 3 missing or unreadable input, or an output that cannot be written; 4 input
+refused as unsafe; 5 live collection refused without proof of control; 6 unusable database (or
+another run writing to it); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 import sys
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,8 +21,12 @@ import click
 from . import __version__, faceid
 from .config import load_config
 from .db import end_run, open_db, start_run
-from .errors import INTERRUPTED_EXIT, AuditError, InputError, ProofError, UnsafeInputError, UsageError
+from .errors import (
+    INTERRUPTED_EXIT, AuditError, AuditWarning, DatabaseError, InputError, ProofError, UnsafeInputError, UsageError,
+)
 from .i18n import LANGUAGES
+from .lock import one_writer
+from .outputs import check_writable
 from .analysis import analyze as analyze_step
 from .pipeline import Tally, reads
 from .pipeline import collect as collect_step
@@ -33,6 +40,8 @@ from .textfix import for_terminal
 DEFAULT_DB = "photo-audit.db"
 DEFAULT_OUT = "photo-audit-report.html"
 DEBUG_ENV = "PHOTO_AUDIT_DEBUG"  # set (to anything) to see an internal error's traceback
+PRIVATE_UMASK = 0o077  # no permission for the group or others on what a run creates
+PYTHON_SHOWWARNING = warnings.showwarning
 
 
 def bar(iterable, length, label):
@@ -48,6 +57,8 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except AuditError as exc:
             _stop(f"error: {exc.message}", exc.exit_code)
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only file, held too long: not a bug
+            _stop(f"error: the inventory cannot be used ({exc})", DatabaseError.exit_code)
         except KeyboardInterrupt:
             _stop("interrupted: what was done is kept, and this run does not count as a complete audit; "
                   "run the command again to go on", INTERRUPTED_EXIT)
@@ -104,11 +115,28 @@ def report_options(command):
 
 @click.group()
 @click.version_option(__version__, prog_name="photo-audit")
-def cli():
+@click.pass_context
+def cli(ctx):
     """See your own social-media photos the way a stranger can, and learn which ones to take down.
 
     Everything runs on this computer: nothing is uploaded, and the report loads nothing from the internet.
     """
+    # The inventory, report, exports, download cache and lock file hold the user's photos and what they give away:
+    # whatever this run creates is readable by the user alone (0600 files, 0700 folders), whoever creates it
+    # (SQLite its -wal and -shm files, the live sources their downloads, instaloader its resume files).
+    previous = os.umask(PRIVATE_UMASK)
+    ctx.call_on_close(lambda: os.umask(previous))
+    ctx.with_resource(warnings.catch_warnings())  # the filter and display below last as long as the command
+    warnings.simplefilter("always", AuditWarning)  # one per account that has the problem, not one per program line
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, *args, **kwargs) -> None:
+    """An AuditWarning as one plain line; any other warning as Python shows it."""
+    if issubclass(category, AuditWarning):
+        click.echo(f"photo-audit: warning: {for_terminal(str(message))}", err=True)
+    else:
+        PYTHON_SHOWWARNING(message, category, *args, **kwargs)
 
 
 @cli.command()
@@ -131,8 +159,7 @@ def run(config, db_path, out, options):
 def collect(config, db_path):
     """Add the photos of every account in CONFIG to the inventory (re-running adds nothing new)."""
     settings = load_config(config)
-    db = open_db(db_path)
-    with RunLog(db, "collect") as log:
+    with one_writer(db_path, "collect"), open_db(db_path) as db, RunLog(db, "collect") as log:
         collect_accounts(db, settings, log)
     raise_if_refused(log.tally)
 
@@ -142,8 +169,7 @@ def collect(config, db_path):
 @reports_errors
 def analyze(db_path):
     """Run every risk signal on photos not yet analysed with its current version, then score them."""
-    db = open_collected(db_path)
-    with RunLog(db, "analyze") as log:
+    with one_writer(db_path, "analyze"), open_collected(db_path) as db, RunLog(db, "analyze") as log:
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
 
@@ -155,9 +181,10 @@ def analyze(db_path):
 @reports_errors
 def report(db_path, out, options):
     """Write the self-contained HTML report from the inventory, and print its path."""
-    db = open_collected(db_path)
-    score_step(db)
-    click.echo(str(render_report(db, out, **asdict(options)).resolve()))
+    check_writable(out, options.json_path, options.csv_path)
+    with open_collected(db_path) as db:
+        score_step(db)
+        click.echo(str(render_report(db, out, **asdict(options)).resolve()))
 
 
 @cli.command()
@@ -182,12 +209,12 @@ def me(db_path, group):
     you. `photo-audit me --confirm 1` records it, and the next `analyze` (or `run`) tells your
     face apart from other people's.
     """
-    db = open_db(db_path)
-    if group is not None:
-        added = faceid.confirm_cluster(db, group)
-        click.echo(f"Face group {group} recorded as you ({added} faces). Run `photo-audit analyze` to apply it.")
-        return
-    groups = faceid.cluster_summary(db)
+    with open_db(db_path) as db:
+        if group is not None:
+            added = faceid.confirm_cluster(db, group)
+            click.echo(f"Face group {group} recorded as you ({added} faces). Run `photo-audit analyze` to apply it.")
+            return
+        groups = faceid.cluster_summary(db)
     if not groups:
         click.echo("No face groups: run `photo-audit analyze` first, or reference photos are already set (`me` in accounts.toml).")
     for row in groups:
@@ -209,8 +236,8 @@ def signals():
 
 
 def audit_all(config, db_path: Path, out: Path, command: str, options: ReportOptions) -> tuple[Path, Tally]:
-    db = open_db(db_path)
-    with RunLog(db, command) as log:
+    check_writable(out, options.json_path, options.csv_path)
+    with one_writer(db_path, command), open_db(db_path) as db, RunLog(db, command) as log:
         collect_accounts(db, config, log)
         log.tally.merge(analyze_step(db, log.run, bar))
         log.tally.merge(score_step(db))
@@ -272,7 +299,7 @@ class RunLog:
 
 def _print_summary(db, summary: dict) -> None:
     parts = [f"{key.replace('analysed:', 'analysed by ')}: {value}" for key, value in sorted(summary.items())]
-    click.echo("; ".join(parts) or "nothing to do", err=True)
+    click.echo("; ".join(parts) or "nothing was read", err=True)
     errors = list(db.query("select source, item, message from errors where stage != 'skip' order by source, item"))
     if errors:
         click.echo(f"{len(errors)} item(s) could not be read (listed in the report and the 'errors' table):", err=True)

@@ -210,6 +210,10 @@ def open_db(path: Path) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA foreign_keys = ON")
+        # WAL: a `report` reads while a `collect` writes. NORMAL: a commit survives the process being killed (only a
+        # power cut may lose the last ones, never the file's integrity), without a disk sync per photo.
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
         migrate(db)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path}: not a usable photo-audit database ({exc})") from exc
@@ -226,7 +230,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, step in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:
+        with db.atomic():
             step(db)
             table.insert({"name": name, "applied_at": now_utc()})
         applied.append(name)
@@ -249,13 +253,41 @@ def now_utc() -> str:
 def stable_id(*parts: object) -> str:
     """A content-derived id: the same inputs give the same id on every run."""
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(raw_bytes(text)).hexdigest()[:32]
+
+
+def raw_bytes(text: str) -> bytes:
+    """UTF-8, keeping what is not text apart: a file name's bytes that are not UTF-8 (os.fsdecode makes each a lone
+    surrogate, common when a Korean CP949 zip is unpacked on Linux) and lone surrogates from JSON. Plain text encodes
+    as before, so ids made before stay the same."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def storable(value):
+    """`value` (text, or dicts and lists of it: a row, a finding's evidence) as SQLite and UTF-8 files can hold it: a
+    name's bytes that are not UTF-8 shown as `\\xff`, a lone surrogate (half of an emoji) as `\\ud83d`. Ids are made
+    from the raw text, so names shown alike stay apart."""
+    if isinstance(value, str):
+        return _shown(value)
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [storable(item) for item in value]
+    return value
+
+
+def _shown(text: str) -> str:
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # os.fsdecode's surrogates back to the name's bytes
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def record_error(db: sqlite_utils.Database, run: int, source: str, item: str, stage: str, message: str) -> None:
     """Record a per-item error once: the same error on a re-run adds no row."""
     row = {"source": source, "item": item, "stage": stage, "message": message}
-    db["errors"].insert({"id": stable_id(row), "first_run": run, **row}, ignore=True)
+    db["errors"].insert(storable({"id": stable_id(row), "first_run": run, **row}), ignore=True)
 
 
 def start_run(db: sqlite_utils.Database, command: str, version: str) -> int:

@@ -4,10 +4,10 @@ Exit codes (also in the README):
   0  success (per-item errors are recorded in the `errors` table and summarised, not fatal)
   1  unexpected internal error (a bug: please report it)
   2  bad command line or configuration
-  3  an input path is missing or unreadable
+  3  an input path is missing or unreadable, or an output cannot be written
   4  an input was refused as unsafe (zip escaping its folder, archive bomb)
   5  live collection refused: control of the account is not proven
-  6  the inventory database cannot be used
+  6  the inventory database cannot be used, or another run is writing to it (audit/lock.py)
   130  interrupted (Ctrl-C): the run is recorded as interrupted, never as finished
 """
 
@@ -36,7 +36,7 @@ class UsageError(AuditError):
 
 
 class InputError(AuditError):
-    """A file or folder that cannot be read, or a record that cannot be parsed."""
+    """A file or folder that cannot be read, or a record that cannot be parsed; or an output that cannot be written."""
 
     exit_code = 3
 
@@ -53,3 +53,15 @@ class ProofError(AuditError):
 
 class DatabaseError(AuditError):
     exit_code = 6
+
+
+class AuditWarning(UserWarning):
+    """Something the user should fix that stops nothing (a session file others can read): one line on the terminal."""
+
+
+def plain_message(exc: Exception) -> str:
+    """What one item or account raised, for its error row: an AuditError says it plainly; anything else is a bug met
+    on one hostile input, recorded (the run goes on) and asked to be reported."""
+    if isinstance(exc, AuditError):
+        return exc.message
+    return f"internal error, please report: {type(exc).__name__}: {exc}"

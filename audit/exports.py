@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from .outputs import write_private
 
 # View-only keys: the drawing is SVG, and sections are the cards' reasons grouped again.
 VIEW_ONLY = {"places_drawing", "sections"}
@@ -37,8 +40,7 @@ def write_json(data: dict, path: Path, thumbnails: bool = False) -> Path:
     document = {key: value for key, value in data.items() if key not in VIEW_ONLY}
     document["photos"] = [_plain(card, set(), thumbnails) for card in data["photos"]]
     document = {key: value if key == "photos" else _plain(value, cards, thumbnails) for key, value in document.items()}
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return write_private(path, json.dumps(document, ensure_ascii=False, indent=1))
 
 
 def _plain(value: Any, cards: set[int], thumbnails: bool) -> Any:
@@ -65,12 +67,12 @@ def _plain(value: Any, cards: set[int], thumbnails: bool) -> Any:
 
 
 def write_csv(data: dict, path: Path) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM makes spreadsheets read UTF-8 (Hangul)
-        writer = csv.DictWriter(out, CSV_COLUMNS)
-        writer.writeheader()
-        for card in data["photos"]:
-            writer.writerow({key: _cell(value) for key, value in _row(card).items()})
-    return path
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS)
+    writer.writeheader()
+    for card in data["photos"]:
+        writer.writerow({key: _cell(value) for key, value in _row(card).items()})
+    return write_private(path, out.getvalue(), encoding="utf-8-sig")  # the BOM makes spreadsheets read UTF-8 (Hangul)
 
 
 def _row(card: dict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, ContextManager, Iterable
@@ -19,9 +20,9 @@ import sqlite_utils
 from . import faceid, imaging, proof
 from .archive import read_origin
 from .config import Account, Config
-from .db import record_error, record_read, stable_id
+from .db import raw_bytes, record_error, record_read, stable_id, storable
 from .dedupe import group_near_duplicates
-from .errors import AuditError, ProofError, UnsafeInputError
+from .errors import AuditError, ProofError, UnsafeInputError, plain_message
 from .actions import card_action
 from .models import ANYONE, OTHERS, Item, ItemError
 from .scoring import SCORING_VERSION, score_photo
@@ -72,13 +73,15 @@ def _collect_account(db: sqlite_utils.Database, account: Account, run: int, bar:
     if source.live:
         source.proof_token = proof.token_for(db, account.key)
         source.proven_before = proof.is_verified(db, account.key)
-    stopped = None  # the tally key of an AuditError that stopped the whole account
+    stopped = None  # the tally key of an error that stopped the whole account
     try:
         with bar(source.items(), None, f"Collecting {account.display}") as items:
             for obj in items:
                 _store(db, account, obj, run, tally)
-    except AuditError as exc:  # the whole account is unusable; the other accounts go on
-        record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", exc.message)
+    except sqlite3.Error:
+        raise  # the inventory itself cannot be used: that stops the run
+    except Exception as exc:  # the account is unusable (or its source met a bug); the other accounts go on
+        record_error(db, run, account.key, str(account.path or account.url or account.handle), "collect", plain_message(exc))
         stopped = _stop_key(exc)
         tally.add(stopped)
     if source.proof_seen:
@@ -87,7 +90,7 @@ def _collect_account(db: sqlite_utils.Database, account: Account, run: int, bar:
     return tally
 
 
-def _stop_key(exc: AuditError) -> str:
+def _stop_key(exc: Exception) -> str:
     """Refused on purpose (unproven, unsafe: the exit code says so though the other accounts went on), or errors."""
     if isinstance(exc, ProofError):
         return "unproven"
@@ -136,7 +139,7 @@ def _retire_label_key(db: sqlite_utils.Database, account: Account) -> None:
     same = row and (row["url"], row["handle"], row["path"]) == (account.url, account.handle, str(account.path) if account.path else None)
     if old == account.key or not same:
         return
-    with db.conn:
+    with db.atomic():
         db.execute("delete from sightings where appearance in (select id from appearances where account = ?)", [old])
         for table in ("appearances", "account_reads", "proof_tokens"):
             db.execute(f"delete from {table} where account = ?", [old])
@@ -149,19 +152,22 @@ def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) 
         tally.add("skipped" if obj.stage == "skip" else "errors")
         return
     try:
-        photo_id, note = _store_photo(db, account, obj, run)
-    except AuditError as exc:
-        record_error(db, run, account.key, obj.source_item, "collect", exc.message)
+        with db.atomic():  # all of the item or none: a run killed midway leaves no photo without its post
+            photo_id, note = _store_photo(db, account, obj, run)
+            _store_appearance(db, account, obj, photo_id, note, run)
+    except sqlite3.Error:
+        raise  # the inventory itself cannot be used: that stops the run
+    except Exception as exc:  # whatever one item raises (a damaged file, a malformed value) is that item's error
+        record_error(db, run, account.key, obj.source_item, "collect", plain_message(exc))
         tally.add("errors")
         return
     tally.add("items")
-    _store_appearance(db, account, obj, photo_id, note, run)
 
 
 def _store_photo(db, account: Account, item: Item, run: int) -> tuple[str, str | None]:
     """Insert the photo row once per distinct content; returns its id and a note for the appearance."""
     if item.origin is None:
-        photo_id = hashlib.sha256(f"missing:{account.key}:{item.media_name}".encode()).hexdigest()
+        photo_id = hashlib.sha256(raw_bytes(f"missing:{account.key}:{item.media_name}")).hexdigest()
         row = {"status": "missing", "media_type": item.media_type}
         note = f"media file {item.media_name} is not in the export"
     else:
@@ -191,31 +197,30 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     appearance_id = stable_id(account.key, item.kind, item.media_name, item.post_id)
     db["sightings"].insert({"run": run, "appearance": appearance_id}, pk=("run", "appearance"), ignore=True)
     audience = audience_of(account, item)
-    db["appearances"].insert(
-        {
-            "id": appearance_id,
-            "photo": photo_id,
-            "account": account.key,
-            "platform": account.platform,
-            "kind": item.kind,
-            "media_name": item.media_name,
-            "post_id": item.post_id,
-            "post_url": item.url,
-            "posted_at": item.posted_at_utc(),
-            "caption": item.caption,
-            "location_name": item.location_name,
-            "lat": item.lat,
-            "lon": item.lon,
-            "tagged_users": json.dumps(item.tagged_users, ensure_ascii=False),
-            "audience": audience,
-            "extra": json.dumps(item.extra, ensure_ascii=False, sort_keys=True, default=str),
-            "note": note,
-            "source_item": item.source_item,
-            "first_run": run,
-        },
-        pk="id",
-        ignore=True,
-    )
+    row = storable({
+        "id": appearance_id,
+        "photo": photo_id,
+        "account": account.key,
+        "platform": account.platform,
+        "kind": item.kind,
+        "media_name": item.media_name,
+        "post_id": item.post_id,
+        "post_url": item.url,
+        "posted_at": item.posted_at_utc(),
+        "caption": item.caption,
+        "location_name": item.location_name,
+        "lat": item.lat,
+        "lon": item.lon,
+        "tagged_users": item.tagged_users,
+        "audience": audience,
+        "extra": item.extra,
+        "note": note,
+        "source_item": item.source_item,
+        "first_run": run,
+    })
+    row["tagged_users"] = json.dumps(row["tagged_users"], ensure_ascii=False)
+    row["extra"] = json.dumps(row["extra"], ensure_ascii=False, sort_keys=True, default=str)
+    db["appearances"].insert(row, pk="id", ignore=True)
     # Who can see a post changes (archived since, the account made private): the latest collect says.
     db.execute("update appearances set audience = ? where id = ? and audience is not ?", [audience, appearance_id, audience])
 
@@ -258,8 +263,10 @@ def score(db: sqlite_utils.Database) -> Tally:
         reasons = json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True)
         record = {"score": result.score, "action": action, "reasons": reasons, "scoring_version": SCORING_VERSION}
         scores.extend({"photo": member, **record} for member in members)
-    with db.conn:
-        db["scores"].upsert_all(scores, pk="photo")
+    # Only what changed is written: a `report` on a scored inventory writes nothing, so it runs while a collect writes.
+    stored = {row["photo"]: row for row in db.query("select photo, score, action, reasons, scoring_version from scores")}
+    with db.atomic():
+        db["scores"].upsert_all([row for row in scores if stored.get(row["photo"]) != row], pk="photo")
     tally.add("scored", len(scores))
     return tally
 

@@ -17,6 +17,7 @@ import sqlite_utils
 from . import __version__, actions, faceid, i18n
 from .changes import changes_since_last
 from .exports import write_csv, write_json
+from .outputs import write_private
 from .redact import redact_report
 from .plan import removal_plan
 from .resources import resource_dir
@@ -29,6 +30,7 @@ from .signals.image_text import tesseract_status
 from .signals.places import drawing, places
 from .social import people_around
 from .supply import face_supply
+from .textfix import bidi_visible, isolated
 
 def safe_url(url: str | None) -> str | None:
     """Only http(s) links to original posts; anything else (javascript:, data:) is dropped."""
@@ -60,6 +62,9 @@ def environment(lang: str = "en") -> jinja2.Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["csp_hash"] = csp_hash
+    # Metadata (names, captions, quotes): `isolate` in text, `bidi_visible` in attributes, where no element fits.
+    env.filters["isolate"] = isolated
+    env.filters["bidi_visible"] = bidi_visible
     i18n.install(env, lang)
     return env
 
@@ -244,7 +249,7 @@ def render_report(
         if redact:
             data = redact_report(data)
         html = environment(lang).get_template("report.html.j2").render(**data, redacted=redact, lang=lang)
-    out.write_text(html, encoding="utf-8")
+    write_private(out, html)
     if json_path:
         write_json(data, json_path)
     if csv_path:

@@ -23,6 +23,7 @@ from audit.db import open_db
 from audit.report import render_report
 
 from .conftest import jpeg_bytes, write_config
+from .test_bidi import bidi_report
 from .test_report import _instagram_export, _post
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[test]'")
@@ -287,6 +288,36 @@ def test_controls_have_labels_images_have_alt_text_and_headings_nest(browser, re
     levels = found["levels"]
     assert levels.count(1) == 1 and levels[0] == 1
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped on the way down
+
+
+# The x of each character of `root`, a list per line (characters at one height), in the order of the text.
+CHARACTER_XS = """(root) => {
+  const lines = new Map();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getBoundingClientRect();
+      if (!node.data[i].trim() || !rect.width) continue;
+      const line = lines.get(Math.round(rect.top)) || lines.set(Math.round(rect.top), {text: "", xs: []}).get(Math.round(rect.top));
+      line.text += node.data[i];
+      line.xs.push(rect.left);
+    }
+  }
+  return [...lines.values()];
+}"""
+
+
+def test_a_right_to_left_override_in_a_name_or_caption_reorders_nothing(browser, tmp_path):
+    """The report holds only left-to-right text, so every line must read left to right: an override in a file name
+    or a caption, left raw, would turn what follows it around ("photo\\u202egpj.exe" shows as "photoexe.jpg")."""
+    page = visit(browser, bidi_report(tmp_path)).page
+    page.emulate_media(media="print")  # every section laid out (content-visibility), so every line is measured
+    lines = page.locator("main").evaluate(CHARACTER_XS)
+    assert any("photo⟨U+202E⟩gpj.exe" in line["text"] for line in lines)
+    assert [line["text"] for line in lines if line["xs"] != sorted(line["xs"])] == []
 
 
 HANGUL = re.compile(r"[가-힣]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import struct
 import zipfile
 from pathlib import Path
@@ -95,6 +96,19 @@ def test_not_a_database(tmp_path):
     _one_line_error(result)
 
 
+def test_a_database_that_fails_midway_is_exit_6_not_a_bug(tmp_path, monkeypatch):
+    _good_folder(tmp_path)
+
+    def disk_full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("audit.cli.analyze_step", disk_full)
+    result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert result.exit_code == 6
+    [line] = [line for line in result.output.splitlines() if line.startswith("photo-audit:")]
+    assert line == "photo-audit: error: the inventory cannot be used (database or disk is full)"
+
+
 def test_terminal_output_carries_no_control_characters(tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -105,12 +119,13 @@ def test_terminal_output_carries_no_control_characters(tmp_path):
     assert "\x1b" not in result.output and "\x07" not in result.output
 
 
-# One test per row of the README's exit-code table, each producing its code through the real command line.
+# The tests of each row of the README's exit-code table (one per case it names), each producing its code through the
+# real command line. Another run writing to the inventory (6) is tests/test_one_writer.py's, with two processes.
 EXIT_CODE_TESTS = {
     0: "test_exit_0_unreadable_items_are_listed_not_fatal",
     1: "test_exit_1_an_internal_error_is_one_line_that_asks_to_report_it",
     2: "test_exit_2_report_or_analyze_before_any_collect_writes_nothing",
-    3: "test_exit_3_run_on_an_empty_folder",
+    3: ("test_exit_3_run_on_an_empty_folder", "test_exit_3_an_output_in_a_missing_folder_is_refused_before_any_work"),
     4: "test_exit_4_an_archive_refused_whole_while_the_other_accounts_go_on",
     5: "test_exit_5_a_live_account_whose_control_is_not_proven",
     6: "test_not_a_database",
@@ -121,7 +136,8 @@ EXIT_CODE_TESTS = {
 def test_every_documented_exit_code_has_its_test():
     table = (ROOT / "README.md").read_text(encoding="utf-8").split("### Exit codes", 1)[1].split("\n#", 1)[0]
     assert {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)} == set(EXIT_CODE_TESTS)
-    assert all(callable(globals().get(name)) for name in EXIT_CODE_TESTS.values())
+    names = [name for tests in EXIT_CODE_TESTS.values() for name in ((tests,) if isinstance(tests, str) else tests)]
+    assert all(callable(globals().get(name)) for name in names)
 
 
 def _good_folder(tmp_path: Path, name: str = "photos") -> None:
@@ -238,3 +254,20 @@ def test_exit_130_ctrl_c_is_a_plain_message_and_the_run_is_not_finished(tmp_path
     assert "photo-audit: interrupted: what was done is kept" in result.output and "Traceback" not in result.output
     run = _last_run(tmp_path)
     assert run["status"] == "interrupted" and run["finished_at"] is None
+
+
+@pytest.mark.parametrize("option", ["--out", "--json", "--csv"])
+def test_exit_3_an_output_in_a_missing_folder_is_refused_before_any_work(tmp_path, option):
+    _good_folder(tmp_path)
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    missing = tmp_path / "missing" / "r.out"
+    outputs = {"--out": str(tmp_path / "r.html"), option: str(missing)}
+    result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), *sum(outputs.items(), ())])
+    assert result.exit_code == 3
+    assert f"{missing}: the folder {missing.parent} does not exist" in _one_line_error(result)
+    assert not (tmp_path / "a.db").exists()  # nothing was collected, let alone analysed
+    CliRunner().invoke(cli, ["collect", str(config), "--db", str(tmp_path / "a.db")])
+    result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "a.db"), *sum(outputs.items(), ())])
+    assert result.exit_code == 3 and "does not exist" in _one_line_error(result)
+    assert not open_db(tmp_path / "a.db")["scores"].count  # stopped before scoring
+

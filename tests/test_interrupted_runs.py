@@ -41,9 +41,9 @@ def noise_jpeg(seed: int, size=(32, 24)) -> bytes:
     return out.getvalue()
 
 
-def _camera_roll(root: Path) -> Path:
+def _camera_roll(root: Path, photos: int = PHOTOS) -> Path:
     (root / "photos").mkdir()
-    for number in range(PHOTOS):
+    for number in range(photos):
         (root / "photos" / f"IMG_{number:04d}.jpg").write_bytes(noise_jpeg(number))
     return write_config(root, CAMERA)
 
@@ -57,24 +57,29 @@ def _report(root: Path) -> tuple[dict, BeautifulSoup]:
     return json.loads((root / "r.json").read_text(encoding="utf-8")), html.find("section", attrs={"aria-labelledby": "changes"})
 
 
-def _start_collect(root: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "audit", "collect", str(root / "accounts.toml"), "--db", str(root / "a.db")]
+def start_command(root: Path, *args: str) -> subprocess.Popen:
+    """`photo-audit ARGS --db a.db` as its own process in `root` (also used by test_crash and test_one_writer)."""
+    command = [sys.executable, "-m", "audit", *args, "--db", str(root / "a.db")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=root)
 
 
-def _wait_until_collecting(process: subprocess.Popen) -> None:
-    """The progress label is printed when the account's read begins."""
+def _start_collect(root: Path) -> subprocess.Popen:
+    return start_command(root, "collect", str(root / "accounts.toml"))
+
+
+def wait_until_started(process: subprocess.Popen, label: str = "Collecting") -> None:
+    """The progress label is printed when the account's read (Collecting) or the analysis (Analysing) begins."""
     for line in process.stderr:
-        if line.startswith(b"Collecting"):
+        if line.startswith(label.encode()):
             return
-    raise AssertionError("the collect never started")
+    raise AssertionError(f"never started: no {label!r} line")
 
 
 def _full_collect(root: Path) -> float:
     """A collect left to finish; returns how long it read the account, in seconds."""
     process = _start_collect(root)
-    _wait_until_collecting(process)
+    wait_until_started(process)
     started = time.monotonic()
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 0, errors.decode()
@@ -124,7 +129,7 @@ def test_a_collect_killed_at_random_points_lists_nothing_as_gone(tmp_path):
     midway = 0
     for _ in range(KILLS):
         process = _start_collect(tmp_path)
-        _wait_until_collecting(process)
+        wait_until_started(process)
         time.sleep(chance.uniform(0, 0.8 * reading))  # the rest of `reading` is closing the run and Python
         process.send_signal(signal.SIGKILL)
         process.communicate()
@@ -144,7 +149,7 @@ def test_ctrl_c_during_a_collect_lists_nothing_as_gone(tmp_path):
     chance = random.Random(130)
     for _ in range(CTRL_CS):
         process = _start_collect(tmp_path)
-        _wait_until_collecting(process)
+        wait_until_started(process)
         time.sleep(chance.uniform(0, reading / 2))
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=60)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from audit import analysis
+from audit.archive import FolderTree, read_origin
 from audit.cli import cli
 from audit.config import load_config
-from audit.db import MIGRATIONS, open_db
+from audit.db import MIGRATIONS, open_db, stable_id, storable
 from audit.signals.platform_location import PlatformLocationSignal
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
@@ -164,3 +169,126 @@ def test_an_account_kept_under_its_label_before_is_collected_once_under_its_new_
     assert {row["key"] for row in db["accounts"].rows} == {account.key, "folder:Other"} and account.key != "folder:Blog"
     assert db["appearances"].count_where("account = ?", ["folder:Blog"]) == 0 and db["sightings"].count_where("appearance = 'old'") == 0
     assert db["appearances"].count_where("account = ?", [account.key]) == 2
+
+
+# --- every per-item failure is an item error (issue 11) ------------------------------------------------------------
+
+def test_names_that_are_not_utf8_are_kept_apart_by_their_bytes_and_shown_escaped(tmp_path):
+    # A Korean CP949 zip unpacked on Linux: its names are bytes that are not UTF-8.
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    raw = os.fsencode(folder)
+    for name, color in ((b"a\xff.jpg", (1, 2, 3)), (b"a\xfe.jpg", (1, 2, 3)), (b"\xbf\xa9\xc7\xe0.jpg", (9, 9, 9))):
+        with open(raw + b"/" + name, "wb") as out:
+            out.write(jpeg_bytes(color))
+    (folder / "a\\xff.jpg").write_bytes(jpeg_bytes((1, 2, 3)))  # a real backslash: shown alike, a name apart
+    (folder / "b\udcff.jpg").write_bytes(b"not an image")  # Python names the byte 0xff this way (os.fsdecode)
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    db, result = _audit(tmp_path, config)
+    names = sorted(row["media_name"] for row in db["appearances"].rows)
+    assert names == ["\\xbf\\xa9\\xc7\\xe0.jpg", "a\\xfe.jpg", "a\\xff.jpg", "a\\xff.jpg", "b\\xff.jpg"]
+    assert db["photos"].count == 3  # two pictures (one named thrice), and the file that is none
+    assert [row["item"] for row in db["errors"].rows_where("stage = 'decode'")] == ["b\\xff.jpg"]
+    assert "b\\xff.jpg" in result.output
+    for row in db["photos"].rows:  # each file is found again from where the inventory says it is
+        assert hashlib.sha256(read_origin(json.loads(row["origin"]))).hexdigest() == row["id"]
+    assert db["thumbnails"].count == 2
+    before = {name: sorted(map(json.dumps, db[name].rows)) for name in ("photos", "appearances", "errors")}
+    db, _ = _audit(tmp_path, config)  # the same ids again: nothing added
+    assert {name: sorted(map(json.dumps, db[name].rows)) for name in before} == before
+
+
+def test_text_sqlite_refuses_is_stored_escaped():
+    # A name's byte that is not UTF-8 (os.fsdecode's surrogate), and half of an emoji from JSON or EXIF.
+    assert storable({"a\udcff.jpg": ["졸업 \ud83d", 3, None]}) == {"a\\xff.jpg": ["졸업 \\ud83d", 3, None]}
+    assert stable_id("a\udcff.jpg") != stable_id("a\\xff.jpg")  # shown alike, kept apart
+    # Text that is text keeps the id it had before: inventories made earlier add nothing on a re-run.
+    assert stable_id("졸업") == hashlib.sha256(json.dumps(["졸업"], ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def _export_zip(target: Path, members: dict[str, bytes]) -> Path:
+    """A small Instagram export (2020 layout) listing each member as one post's picture."""
+    posts = [{"media": [{"uri": name, "creation_timestamp": 1592190000 + n, "title": ""}]} for n, name in enumerate(members)]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("content/posts_1.json", json.dumps(posts))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+def _damage(target: Path, member: str, field: int, value: int) -> None:
+    """Overwrite one 32-bit field of a member in both of the zip's headers (crc: 14/16, size: 22/24)."""
+    data = bytearray(target.read_bytes())
+    with zipfile.ZipFile(target) as archive:
+        local, central = archive.getinfo(member).header_offset, archive.start_dir
+    name = member.encode()
+    while data[central + 46: central + 46 + len(name)] != name:  # the member's entry in the central directory
+        central = data.index(b"PK\x01\x02", central + 1)
+    struct.pack_into("<I", data, local + field, value)
+    struct.pack_into("<I", data, central + field + 2, value)
+    target.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("field, why", [(14, "bad crc"), (22, "larger than declared")])
+def test_a_damaged_zip_member_is_an_item_error_and_the_other_members_are_read(tmp_path, field, why):
+    members = {f"media/posts/{n}.jpg": jpeg_bytes((n * 40, 90, 30)) for n in range(3)}
+    export = _export_zip(tmp_path / "instagram.zip", members)
+    _damage(export, "media/posts/1.jpg", field, 7)
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "instagram.zip"\nhandle = "minji"\n')
+    for _ in range(2):  # a re-run meets the same member, and still audits the rest
+        db, result = _audit(tmp_path, config)
+        assert db["photos"].count == 2 and db["appearances"].count == 2
+        [error] = list(db["errors"].rows_where("stage != 'skip'"))
+        assert error["item"] == "content/posts_1.json record 1" and "media/posts/1.jpg" in error["message"]
+        assert "damaged" in error["message"] and "download" in error["message"] and "Traceback" not in result.output
+
+
+def test_a_file_that_cannot_be_read_is_an_item_error(tmp_path, photo_folder, monkeypatch):
+    listed = FolderTree.files
+
+    def files_then_one_changes(self):
+        found = listed(self)
+        (photo_folder / "plain.jpg").unlink()  # a sync tool makes a folder of it while the run goes through
+        (photo_folder / "plain.jpg").mkdir()
+        return found
+
+    monkeypatch.setattr(FolderTree, "files", files_then_one_changes)
+    db, _ = _audit(tmp_path, write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n'))
+    assert [row["media_name"] for row in db["appearances"].rows] == ["sub/home.jpg"]
+    [error] = list(db["errors"].rows_where("stage != 'skip'"))
+    assert error["item"] == "plain.jpg" and "could not read" in error["message"] and "Is a directory" in error["message"]
+
+
+def test_a_media_list_refused_as_a_bomb_is_named_with_why(tmp_path):
+    export = tmp_path / "instagram.zip"
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("content/posts_1.json", "[" + " " * (4 * 1024**2) + "]")  # 4 MiB that zip to 4 KiB
+        archive.writestr("media/posts/1.jpg", jpeg_bytes())
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(jpeg_bytes())
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "instagram.zip"\nhandle = "minji"\n'
+                                    '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 4, result.output  # refused as unsafe, not "nothing found"
+    [error] = list(open_db(tmp_path / "a.db")["errors"].rows_where("source like 'instagram-export:%'"))
+    assert "content/posts_1.json" in error["message"] and "looks like a zip bomb" in error["message"]
+    assert "refused" in error["message"]
+    assert open_db(tmp_path / "a.db")["appearances"].count == 1  # the folder was audited
+
+
+def test_a_source_that_breaks_on_one_account_stops_only_that_account(tmp_path, photo_folder, monkeypatch):
+    from audit.sources.instagram_export import InstagramExportSource
+
+    def broken(self):
+        yield from ()
+        raise ValueError("a parser met something it never expected")
+
+    monkeypatch.setattr(InstagramExportSource, "items", broken)
+    _export_zip(tmp_path / "instagram.zip", {"media/posts/0.jpg": jpeg_bytes()})
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "instagram.zip"\nhandle = "minji"\n'
+                                    '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    db, result = _audit(tmp_path, config)
+    assert db["appearances"].count == 2  # the folder
+    [error] = list(db["errors"].rows_where("source like 'instagram-export:%'"))
+    assert "please report" in error["message"] and "ValueError: a parser met" in error["message"]
+    assert [row["problem"] for row in db["account_reads"].rows_where("account like 'instagram-export:%'")] == ["failed"]

@@ -28,8 +28,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, locate_media, open_tree, refused_members
-from ..errors import InputError
+from ..archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
 from ..models import Item, ItemError
 from .base import Source
 from .meta_records import (
@@ -65,10 +64,11 @@ class FacebookExportSource(Source):
         tree = open_tree(self.account.path)
         documents = find_documents(tree)
         if not documents:
-            raise InputError(
+            raise nothing_found(
+                tree,
                 f"{self.account.path}: no Facebook posts or albums found (expected posts/your_posts_1.json, "
                 f"your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json or "
-                f"photos_and_videos/album/0.json); is it the JSON export?"
+                f"photos_and_videos/album/0.json); is it the JSON export?",
             )
         yield from refused_members(tree)
         yield from export_entries(tree, documents)

@@ -39,6 +39,7 @@ from .html_images import (
     WebSource,
     caption,
     head_texts,
+    hostname,
     image_items,
     image_url,
     image_urls,
@@ -85,13 +86,14 @@ class FeedSource(WebSource):
 
 
 def home_shows_token(home: str | None, token: str | None, session: PoliteSession, hosts: frozenset[str]) -> bool:
-    if not home or urlsplit(home).hostname not in hosts:
+    if not home or hostname(home) not in hosts:
         return False
     try:
         response = session.get(home, within=lambda address: under(address, home))
-    except AuditError:
+        head = head_texts(soup_of(response.content))
+    except AuditError:  # a home page that cannot be fetched or read shows nothing
         return False
-    return proof.shown(token, head_texts(soup_of(response.content)), addresses(response))
+    return proof.shown(token, head, addresses(response))
 
 
 class Entry(NamedTuple):
@@ -113,7 +115,11 @@ class Feed(NamedTuple):
 
 
 def entry_items(entry: Entry, cache: MediaCache, source_item: str) -> Iterator[Item | ItemError]:
-    soup = soup_of(entry.html)
+    try:
+        soup = soup_of(entry.html)
+    except InputError as exc:  # this post's HTML only: the other posts are read
+        yield ItemError(source_item, exc.message)
+        return
     attached = (Found(url) for url in (image_url(raw, entry.base) for raw in entry.media) if url)
     found = unique_images(chain(image_urls(soup, entry.base), attached))
     hashtags = " ".join("#" + "".join(tag.split()) for tag in entry.tags)
@@ -138,7 +144,7 @@ def parse_xml(raw: bytes, url: str) -> ET.Element:
         raise UnsafeInputError(f"{url}: refused, the document declares XML entities (a feed never needs them)")
     try:
         return ET.fromstring(raw)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: the XML declaration names an unknown encoding
         raise InputError(f"{url}: not a readable feed: {exc}") from exc
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from ..archive import FolderTree
+from ..archive import FolderTree, refused_members
 from ..errors import InputError
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
@@ -24,6 +24,7 @@ class FolderSource(Source):
         if not root.is_dir():
             raise InputError(f"{root}: not a folder")
         tree = FolderTree(root)
+        yield from refused_members(tree)  # the links passed over
         for rel in sorted(tree.files()):
             if PurePosixPath(rel).suffix.lower() in PHOTO_SUFFIXES:
                 yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file")

@@ -50,8 +50,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Generator, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
-from ..errors import InputError
+from ..archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
@@ -146,9 +145,10 @@ class GoogleTakeoutSource(Source):
             entries.extend(found)
             described = described or has_json
         if not described:
-            raise InputError(
+            raise nothing_found(
+                tree,
                 f"{self.account.path}: no Google Photos sidecar JSON found "
-                "(expected Takeout/Google Photos/<album>/<photo>.json or .supplemental-metadata.json)"
+                "(expected Takeout/Google Photos/<album>/<photo>.json or .supplemental-metadata.json)",
             )
         for copies in merge_copies(tree, entries):
             yield entry_item(tree, copies)

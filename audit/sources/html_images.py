@@ -31,6 +31,7 @@ from typing import Iterable, Iterator, NamedTuple
 from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from .. import imaging, proof
 from ..cache import cache_dir, url_file_name
@@ -38,6 +39,7 @@ from ..errors import AuditError, InputError
 from ..models import Item, ItemError, Origin
 from ..net import PoliteSession
 from .base import Source
+from .meta_records import has_utc
 
 # Image hosts of the blogs formats.md describes. Only images are read from them, never pages.
 NAVER_MEDIA_HOSTS = {
@@ -135,7 +137,13 @@ def _meta_name(tag: Tag) -> str:
 
 
 def soup_of(html: str | bytes, encoding: str | None = None) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser", from_encoding=encoding if isinstance(html, bytes) else None)
+    """Parsed HTML; InputError for markup Python's parser gives up on (an unknown `<![...[` section)."""
+    try:
+        return BeautifulSoup(html, "html.parser", from_encoding=encoding if isinstance(html, bytes) else None)
+    except ParserRejectedMarkup as exc:
+        # The parser's own words are the last line, "AssertionError: ...", after Beautiful Soup's advice.
+        words = str(exc).rpartition("\n")[2].partition(": ")[2] or str(exc)
+        raise InputError(f"not readable HTML: {words}") from exc
 
 
 def meta_content(soups: Iterable[BeautifulSoup], *names: str) -> str | None:
@@ -160,8 +168,8 @@ def image_urls(soup: BeautifulSoup, base: str) -> Iterator[Found]:
             yield from _found(meta["content"], base)
     for tag in soup.find_all(["img", "source", "a"]):
         if tag.name == "a":
-            href = tag.get("href") or ""
-            if PurePosixPath(urlsplit(href).path).suffix.lower() in IMAGE_SUFFIXES:
+            href = absolute(base, tag.get("href") or "")
+            if href and PurePosixPath(urlsplit(href).path).suffix.lower() in IMAGE_SUFFIXES:
                 yield from _found(href, base)
             for src in _linkdata_sources(tag):
                 yield from _found(src, base)
@@ -188,14 +196,34 @@ def _found(raw: str | None, base: str, alt: str | None = None) -> Iterator[Found
 
 def image_url(raw: str | None, base: str) -> str | None:
     """An absolute http(s) address of a photo's original, or None (data:, javascript:, an icon...)."""
-    if not raw or not raw.strip():
+    url = absolute(base, raw) if raw and raw.strip() else None
+    if url is None:
         return None
-    parts = urlsplit(urljoin(base, raw.strip()))
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     if PurePosixPath(parts.path).suffix.lower() in NOT_PHOTO_SUFFIXES:
         return None
     return original(urlunsplit(parts._replace(fragment="")))
+
+
+def absolute(base: str, raw: str) -> str | None:
+    """`raw` (an href, a src) made absolute against `base`; None when urllib cannot read either as an address
+    (an unclosed IPv6 bracket, "http://[x/a.jpg"), which no browser could fetch either."""
+    try:
+        url = urljoin(base, raw.strip())
+        urlsplit(url)  # urljoin returns one of the two unread when the other is empty
+    except ValueError:
+        return None
+    return url
+
+
+def hostname(url: str) -> str | None:
+    """The host of an address; None when it has none, or urllib cannot read it as an address."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _linkdata_sources(tag: Tag) -> list[str]:
@@ -230,7 +258,7 @@ def original(url: str) -> str:
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "type"]
         return urlunsplit(parts._replace(query=urlencode(query)))
     if host.endswith(".daumcdn.net") and parts.path.startswith("/thumb/"):
-        fname = parse_qs(parts.query).get("fname", [""])[0]
+        fname = absolute("", parse_qs(parts.query).get("fname", [""])[0]) or ""
         if urlsplit(fname).scheme in ("http", "https"):
             return fname
     return url
@@ -246,9 +274,9 @@ def web_time(value: str | None) -> datetime | None:
     except ValueError:
         try:
             stamp = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of a dozen digits
             return None
-    return stamp if stamp.tzinfo else None
+    return stamp if stamp.tzinfo and has_utc(stamp) else None
 
 
 def caption(*parts: str | None) -> str | None:

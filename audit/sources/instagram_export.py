@@ -33,8 +33,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, locate_media, open_tree, refused_members
-from ..errors import InputError
+from ..archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .instagram_html import html_entries
@@ -89,10 +88,10 @@ class InstagramExportSource(Source):
         tree = open_tree(self.account.path)
         documents = find_documents(tree)
         if not documents:
-            refused = f"; {len(tree.refused())} members were refused as unsafe" if tree.refused() else ""
-            raise InputError(
+            raise nothing_found(
+                tree,
                 f"{self.account.path}: no Instagram media lists found (expected your_instagram_activity/"
-                f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html){refused}"
+                f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html)",
             )
         yield from refused_members(tree)
         now = datetime.now(timezone.utc)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import warnings
 from datetime import timezone
 from pathlib import Path, PurePosixPath
 from typing import Generator, Iterator
@@ -47,7 +48,7 @@ from instaloader import (
 
 from .. import proof
 from ..cache import cache_dir, url_file_name
-from ..errors import InputError, ProofError
+from ..errors import AuditWarning, InputError, ProofError
 from ..models import ANYONE, FOLLOWERS, Item, ItemError, Origin
 from ..net import FetchError, PoliteSession
 from .base import Source
@@ -171,6 +172,7 @@ class InstagramLiveSource(Source):
         path = self.account.path
         if path is None:
             return False
+        self._warn_if_others_can_read(path)
         try:
             loader.load_session_from_file(self.handle, str(path))
         except Exception as exc:  # a damaged pickle can raise almost anything
@@ -187,6 +189,19 @@ class InstagramLiveSource(Source):
                 f"Or use the official export: {EXPORT_HINT}"
             )
         return True
+
+    def _warn_if_others_can_read(self, path: Path) -> None:
+        """A session file is a login: whoever can read it is logged in as the user. Said, not refused: it is the
+        user's own file, and its permissions are the user's to change."""
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return  # loading it says what is wrong
+        if os.name == "posix" and mode & 0o077:
+            warnings.warn(AuditWarning(
+                f"{path}: other users of this computer can read this instaloader session file, and whoever reads it "
+                f"is logged in to Instagram as @{self.handle}; make it yours alone: chmod 600 {path}"
+            ))
 
     # --- what is collected ----------------------------------------------------------------------
 

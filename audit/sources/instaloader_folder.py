@@ -231,7 +231,8 @@ def post_items(tree: FolderTree, post: PostFiles, handle: str | None) -> Iterato
     context = RecordContext(post.metadata or post.stem, "")
     facts = node_facts(node, context)
     yield from fill_from_files(tree, post, facts)
-    kind = KINDS.get(doc["instaloader"].get("node_type"), "post") if doc else "post"
+    node_type = doc["instaloader"].get("node_type") if doc else None
+    kind = KINDS.get(node_type, "post") if isinstance(node_type, str) else "post"  # a list or an object: not a kind
     shared = {
         "kind": kind,
         "post_id": facts.shortcode or post.stem,
@@ -391,7 +392,10 @@ def location_file(tree: FolderTree, rel: str) -> Reading:
     """`_location.txt`: the place name, then `https://maps.google.com/maps?q=<lat>,<lng>&ll=...` when known."""
     lines = [line.strip() for line in (yield from read_text(tree, rel)).splitlines() if line.strip()]
     context = RecordContext(rel, "")
-    query = parse_qs(urlsplit(lines[1]).query).get("q", [""])[0] if len(lines) > 1 else ""
+    try:
+        query = parse_qs(urlsplit(lines[1]).query).get("q", [""])[0] if len(lines) > 1 else ""
+    except ValueError:  # a link urllib cannot read (an unclosed "["): no position
+        query = ""
     lat, _, lon = query.partition(",")
     pair = coordinates(lat, lon, context, "q") if query else None
     for problem in context.problems:

@@ -17,9 +17,12 @@ from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 from ..models import Item, ItemError
-from ..textfix import fix_mojibake_deep
+from ..textfix import repaired
 
 VIDEO_SUFFIXES = {".mp4", ".mov"}
+# What json raises on a bad document: JSONDecodeError (a ValueError), RecursionError for deep nesting, and a plain
+# ValueError for a number of more than 4,300 digits (Python's limit on reading an int from text).
+JSON_ERRORS = (ValueError, RecursionError)
 # An Instagram story is shown for a day after it is posted; then only its owner sees it, unless a highlight keeps it.
 STORY_LIFETIME = timedelta(hours=24)
 
@@ -28,14 +31,21 @@ def parse_json(raw: bytes, rel: str) -> Iterator[ItemError]:
     """Yields an ItemError and returns None when the file is not JSON; returns the repaired document."""
     try:
         # Meta writes every string as UTF-8 bytes escaped one by one: repair all of them, keys too.
-        return fix_mojibake_deep(json.loads(raw))
-    except json.JSONDecodeError as exc:
-        yield ItemError(rel, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return repaired(json.loads(raw), mojibake=True)
     except UnicodeDecodeError as exc:
         yield ItemError(rel, f"not valid UTF-8 at byte {exc.start}")
-    except RecursionError:
-        yield ItemError(rel, "JSON nested too deeply to read")
+    except JSON_ERRORS as exc:
+        yield ItemError(rel, json_problem(exc))
     return None
+
+
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a document json could not read (JSON_ERRORS), in words for the errors table."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to read"
+    return "not readable JSON: it holds a number of more than 4,300 digits"
 
 
 class RecordContext:
@@ -133,7 +143,20 @@ def iso_time(value: Any, context: RecordContext, field: str) -> datetime | None:
     except (TypeError, ValueError):
         context.note(field, f"is not a date: {value!r}")
         return None
-    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp
+    stamp = stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp
+    if not has_utc(stamp):
+        context.note(field, f"is out of range: {value!r}")
+        return None
+    return stamp
+
+
+def has_utc(stamp: datetime) -> bool:
+    """Whether the time has a UTC equivalent, as the inventory stores times: 0001-01-01 at +14:00 has none."""
+    try:
+        stamp.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return True
 
 
 def number(value: Any) -> float | None:

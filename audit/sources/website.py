@@ -44,6 +44,7 @@ from .html_images import (
     Found,
     MediaCache,
     WebSource,
+    absolute,
     caption,
     head_texts,
     image_items,
@@ -56,9 +57,12 @@ from .html_images import (
     unique_images,
     web_time,
 )
+from .meta_records import has_utc
 
 MAX_PAGES = 200
 MAX_DEPTH = 3  # links followed away from the start page
+# Seconds between requests: a robots.txt that asks for more (some ask for a day) would keep the audit waiting for days.
+MAX_CRAWL_DELAY = 60
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # Links to these are documents, media or code, not pages: never requested.
 NOT_PAGE_SUFFIXES = IMAGE_SUFFIXES | {
@@ -152,14 +156,21 @@ class Crawler:
         self.profiles: set[str] = set()  # profile pictures already collected
 
     def read_robots(self) -> Iterator[ItemError]:
-        """A robots.txt that cannot be read counts as none, with a note saying so."""
+        """A robots.txt that cannot be read counts as none, and a line of it that cannot be read as absent, with a
+        note saying so; a site that asks to wait more than MAX_CRAWL_DELAY between requests is not crawled."""
         try:
             lines = self.session.get(self.robots.url).text.splitlines()
         except AuditError as exc:
             lines = []
             yield ItemError(self.robots.url, f"not read ({exc.message}): crawled as if there were none", "skip")
-        self.robots.parse(lines)
+        readable = [line for line in lines if robots_readable(line)]
+        if len(readable) < len(lines):
+            yield ItemError(self.robots.url, f"{len(lines) - len(readable)} unreadable lines left out", "skip")
+        self.robots.parse(readable)
         delay = self.robots.crawl_delay(USER_AGENT)
+        if delay and delay > MAX_CRAWL_DELAY:
+            raise InputError(f"{self.robots.url}: asks to wait more than {MAX_CRAWL_DELAY} s between requests, so "
+                             f"reading the site would take days; {EXPORT_HINT}")
         if delay:
             self.session.min_interval = max(self.session.min_interval, float(delay))
 
@@ -207,8 +218,8 @@ class Crawler:
         soup, asked = self.document(url)
         documents, notes = [(url, soup)], []
         for frame in soup.find_all(["iframe", "frame"], src=True):
-            frame_url = urljoin(url, frame["src"])
-            if not self.site.contains(frame_url) or not self.robots.can_fetch(USER_AGENT, frame_url):
+            frame_url = absolute(url, frame["src"])
+            if not frame_url or not self.site.contains(frame_url) or not self.robots.can_fetch(USER_AGENT, frame_url):
                 continue
             try:
                 frame_soup, frame_asked = self.document(frame_url)
@@ -230,12 +241,23 @@ class Crawler:
         return soup_of(response.content, charset[1] if charset else None), addresses(response)
 
 
+def robots_readable(line: str) -> bool:
+    """Whether urllib's robots.txt parser can read the line: it raises ValueError on some (an Allow or Disallow
+    address with an unclosed "[", a Crawl-delay in superscript digits), and one such line must not cost the rest."""
+    try:
+        RobotFileParser().parse(["User-agent: *", line])
+    except ValueError:
+        return False
+    return True
+
+
 def page_links(page: Page, site: Site) -> list[str]:
     """The site's pages this page links to, in order, each once."""
     links: dict[str, None] = {}
     for base, soup in page.documents:
         for anchor in soup.find_all("a", href=True):
-            url = site.page_url(urljoin(base, anchor["href"].strip()))
+            link = absolute(base, anchor["href"])
+            url = site.page_url(link) if link else None
             if url and PurePosixPath(urlsplit(url).path).suffix.lower() not in NOT_PAGE_SUFFIXES:
                 links[url] = None
     return list(links)
@@ -274,6 +296,7 @@ def posted_at(soups: list[BeautifulSoup]) -> datetime | None:
 
 def _naver_time(match: re.Match) -> datetime | None:
     try:
-        return datetime(*(int(part) for part in match.groups()), tzinfo=KST)
+        stamp = datetime(*(int(part) for part in match.groups()), tzinfo=KST)
     except ValueError:  # 2024. 13. 45.
         return None
+    return stamp if has_utc(stamp) else None  # 0001. 1. 1. in Korea is before year 1 in UTC

@@ -30,11 +30,11 @@ from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 from urllib.parse import urlsplit
 
-from ..archive import READ_ERRORS, ExportTree, open_tree, refused_members
-from ..errors import InputError
+from ..archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
 from ..models import ANYONE, FOLLOWERS, Item, ItemError
+from ..textfix import repaired
 from .base import Source
-from .meta_records import RecordContext, coordinates, each_record, number, text
+from .meta_records import JSON_ERRORS, RecordContext, coordinates, each_record, has_utc, json_problem, number, text
 
 TWEET_FILE = re.compile(r"(?P<stem>tweets?)(?:-part(?P<part>\d+))?\.js")
 # Media folders beside a tweet file, the usual one for its name first (where a missing file is expected).
@@ -45,7 +45,8 @@ DECODER = json.JSONDecoder()
 CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Sat Aug 16 20:47:42 +0000 2014"
 HANDLE = re.compile(r"@?(?P<handle>[A-Za-z0-9_]{1,50})")
 TWEET_ID = re.compile(r"[0-9]{1,30}")
-VIDEO_TYPES = {"video", "animated_gif"}
+# Tuples, not sets: `in` then compares, and a `type` that is a list or an object is simply none of them.
+VIDEO_TYPES = ("video", "animated_gif")
 # GeoJSON `coordinates` is [lon, lat]; the older `geo` is [lat, lon]. True: longitude first.
 GEO_FIELDS = (("coordinates", True), ("geo", False))
 DEFAULT_AVATAR = "default_profile_images"  # X's placeholder, not the user's picture
@@ -61,9 +62,10 @@ class XArchiveSource(Source):
         tree = open_tree(self.account.path)
         layout = find_layout(tree)
         if not (layout.tweets or layout.account or layout.manifest):
-            raise InputError(
+            raise nothing_found(
+                tree,
                 f"{self.account.path}: no X archive files found "
-                "(expected data/tweets.js, tweet.js, data/account.js or data/manifest.js)"
+                "(expected data/tweets.js, tweet.js, data/account.js or data/manifest.js)",
             )
         yield from refused_members(tree)
         handle = yield from self.archive_handle(tree, layout)
@@ -156,16 +158,13 @@ def read_js(tree: ExportTree, rel: str) -> Iterator[ItemError]:
         return None
     try:
         data, end = DECODER.raw_decode(source, WRAPPER.match(source).end())
-    except json.JSONDecodeError as exc:
-        yield ItemError(rel, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-        return None
-    except RecursionError:
-        yield ItemError(rel, "JSON nested too deeply to read")
+    except JSON_ERRORS as exc:
+        yield ItemError(rel, json_problem(exc))
         return None
     if source[end:].strip().strip(";").strip():
         line = source.count("\n", 0, end) + 1
         yield ItemError(rel, f"text after the data, from line {line}, was ignored")
-    return data
+    return repaired(data, mojibake=False)  # X writes real UTF-8: only lone surrogates need repair
 
 
 def lookup(data: Any, path: tuple) -> Any:
@@ -304,7 +303,7 @@ class TweetReader:
             return
         self.inventoried.update(dict.fromkeys(keys, tweet.id))
         media_type = media.get("type")
-        if media_type not in VIDEO_TYPES | {"photo", None}:
+        if media_type not in (*VIDEO_TYPES, "photo", None):
             tweet.context.note(f"{where}.type", f"is not photo, video or animated_gif: {media_type!r}; read as a photo")
         video = media_type in VIDEO_TYPES
         found, media_name = self.find_media(tweet, (video and video_names(media)) or [url_name(url)])
@@ -369,10 +368,14 @@ def tweet_time(value: Any, context: RecordContext) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.strptime(value, CREATED_AT)
+        stamp = datetime.strptime(value, CREATED_AT)
     except (TypeError, ValueError):
         context.note("created_at", f"is not a date like 'Sat Aug 16 20:47:42 +0000 2014': {value!r}")
         return None
+    if not has_utc(stamp):
+        context.note("created_at", f"is out of range: {value!r}")
+        return None
+    return stamp
 
 
 def text_field(tweet: dict) -> str:

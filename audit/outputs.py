@@ -1,0 +1,36 @@
+"""The files photo-audit writes for the user (the report, JSON, CSV): checked before any work, written whole and
+readable by the user alone, since they hold the photos' metadata."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+
+def check_writable(*paths: Path | None) -> None:
+    """InputError now, rather than after the whole analysis, when one of these files cannot be written."""
+    for path in filter(None, paths):
+        folder = path.parent
+        if not folder.is_dir():
+            raise InputError(f"{path}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{path}: cannot write in the folder {folder} (permission denied)")
+
+
+def write_private(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write `text` to `path` whole or not at all, readable by the user alone (0600 on POSIX), even over an older file
+    that others could read: a temporary file beside it (mkstemp makes it 0600), then renamed over it."""
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with open(descriptor, "w", encoding=encoding, newline="") as out:  # newline="": the text's own line ends
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a folder gone meanwhile
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"{path}: could not write the file ({exc.strerror or exc})") from exc
+    return path
