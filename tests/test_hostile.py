@@ -4,7 +4,7 @@
 Each case checks that the hostile item left an `errors` row with a plain message naming it (or, for an archive
 refused whole, the documented exit 4), that no message of the run is a traceback or an internal error, and that
 the good photo of the same run was read. The image files come from tests/fixtures/images/hostile (a byte-identical
-copy of ../shared/fixtures/images/hostile, whose truth.json says what each must do) and tests/fixtures/images/exif;
+copy of the shared hostile-image fixtures, whose truth.json says what each must do) and tests/fixtures/images/exif;
 every export, archive and sidecar is built here, small.
 """
 
