@@ -1,4 +1,4 @@
-"""The command line: thin wrappers around audit.pipeline and audit.report.
+"""The command line: thin wrappers around audit.steps and audit.report.page.
 
 Exit codes: 0 done (per-item errors are summarised, not fatal); 1 internal error; 2 bad
 command line or config; 3 missing or unreadable input, or an output that cannot be written; 4 input
@@ -18,26 +18,34 @@ from pathlib import Path
 
 import click
 
-from . import __version__, faceid
+from . import __version__
 from .config import load_config
-from .db import end_run, open_db, start_run
 from .errors import (
-    INTERRUPTED_EXIT, AuditError, AuditWarning, DatabaseError, InputError, ProofError, UnsafeInputError, UsageError,
+    INTERRUPTED_EXIT,
+    AuditError,
+    AuditWarning,
+    DatabaseError,
+    InputError,
+    ProofError,
+    UnsafeInputError,
+    UsageError,
 )
-from .i18n import LANGUAGES
-from .lock import one_writer
+from .faces import identity as faceid
+from .inventory.db import end_run, open_db, start_run
+from .inventory.lock import one_writer
 from .outputs import check_writable
-from .analysis import analyze as analyze_step
-from .pipeline import Tally, reads
-from .pipeline import collect as collect_step
-from .pipeline import score as score_step
-from .report import render_report
+from .report.i18n import LANGUAGES
+from .report.page import render_report
 from .resources import resource_dir
 from .signals import SIGNALS
 from .sources import SOURCES
-from .textfix import for_terminal
+from .steps import Tally, reads
+from .steps import analyze as analyze_step
+from .steps import collect as collect_step
+from .steps import score as score_step
+from .text.fix import for_terminal
 
-DEFAULT_DB = "photo-audit.db"
+DEFAULT_DB = "photo-audit.inventory.db"
 DEFAULT_OUT = "photo-audit-report.html"
 DEBUG_ENV = "PHOTO_AUDIT_DEBUG"  # set (to anything) to see an internal error's traceback
 PRIVATE_UMASK = 0o077  # no permission for the group or others on what a run creates

@@ -29,7 +29,7 @@ else:  # pragma: no cover
 from .errors import ConfigError, InputError
 from .models import AUDIENCES
 from .sources import SOURCES
-from .sources.html_images import site_path
+from .sources.readers.html_images import site_path
 
 TOP_KEYS = {"me", "accounts", "targets"}
 # What the removal plan aims for: how many of each may stay public (docs/scoring.md).

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .words import Said, render
+
 
 # Who can see an appearance. Sources set it from the export's own facts; the config gives an account's default.
 ANYONE = "anyone"  # a public post, a profile picture
@@ -73,11 +75,17 @@ class ItemError:
 class Finding:
     """One checkable fact a signal found in a photo.
 
-    `kind` names the fact (gps, phone, school...), `summary` says it in plain words, and
-    `evidence` holds the values behind it so that a person can check them.
+    `kind` names the fact (gps, phone, school...), `text` says it in plain words (a said-value of audit/words.py:
+    an English template and its values, which the report renders in its language), and `evidence` holds the
+    values behind it so that a person can check them.
     """
 
     kind: str
-    summary: str
+    text: Said
     evidence: dict[str, Any] = field(default_factory=dict)
     severity: str = "medium"  # high, medium, low, info
+
+    @property
+    def summary(self) -> str:
+        """The English sentence: what the CLI, CSV and JSON show, and what the finding's stable id is made from."""
+        return render(self.text)

@@ -19,8 +19,8 @@ from urllib.parse import unquote_plus
 
 import sqlite_utils
 
-from .db import now_utc
 from .errors import ProofError
+from .inventory.db import now_utc
 
 PREFIX = "photo-audit-verify-"
 META_NAME = "photo-audit-verification"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from audit.facegrade import THRESHOLDS
-from audit.photo import PhotoView
+from audit.faces.grade import THRESHOLDS
+from audit.inventory.photo import PhotoView
 from audit.signals.faces import FacesSignal
 
 FACES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "images" / "faces"

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from audit.errors import AuditError
-from audit.photo import PhotoView
+from audit.inventory.photo import PhotoView
 from audit.signals.faces import FacesSignal
 
 BOX_SLACK = 0.05  # truth boxes are rough by-eye estimates

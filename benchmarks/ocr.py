@@ -28,8 +28,9 @@ import numpy as np
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from audit.photo import PhotoView
-from audit.signals.image_text import COST, ImageTextSignal
+from audit.inventory.photo import PhotoView
+from audit.signals.image_text import ImageTextSignal
+from audit.text.ocr import COST
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "images"
 FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from audit import analysis, pipeline
+from audit import steps
 from audit.config import load_config
-from audit.db import open_db
-from audit.report import render_report
+from audit.inventory.db import open_db
+from audit.report.page import render_report
 
 
 def make_photos(folder: Path, count: int) -> None:
@@ -50,10 +50,10 @@ def main(count: int) -> None:
         config = load_config(root / "accounts.toml")
         db = open_db(root / "bench.db")
         print(f"{count} generated 1080x1350 JPEGs")
-        timed("collect", count, lambda: pipeline.collect(db, config, run=1))
-        timed("analyze", count, lambda: (analysis.analyze(db, run=1), pipeline.score(db)))
+        timed("collect", count, lambda: steps.collect(db, config, run=1))
+        timed("analyze", count, lambda: (steps.analyze(db, run=1), steps.score(db)))
         timed("report", count, lambda: render_report(db, root / "report.html"))
-        timed("re-run", count, lambda: (pipeline.collect(db, config, run=2), analysis.analyze(db, run=2)))
+        timed("re-run", count, lambda: (steps.collect(db, config, run=2), steps.analyze(db, run=2)))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak_mib:.0f} MiB")
 

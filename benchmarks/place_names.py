@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from audit.geonames import place_name  # noqa: E402
+from audit.places.names import place_name  # noqa: E402
 
 # (landmark, lat, lon, expected, source)
 KOREA = [

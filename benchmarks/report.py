@@ -23,9 +23,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from audit import imaging
-from audit.db import open_db
-from audit.report import render_report
+from audit.inventory import imaging
+from audit.inventory.db import open_db
+from audit.report.page import render_report
 from audit.scoring import score_photo
 
 ACCOUNTS = [

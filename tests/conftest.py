@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import shutil
 import zipfile
 from fractions import Fraction
@@ -16,6 +17,28 @@ from PIL import Image
 from audit.models import Item
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Modules that take longest (their own tests, or a module fixture such as a whole audit), started first when the
+# tests run on several cores, so that none is left running alone at the end. Only the order changes.
+SLOW_FIRST = ("test_changes.py", "test_social.py", "test_interrupted_runs.py", "test_me_command.py", "test_demo.py",
+              "test_plan.py", "test_faceid.py", "test_wheel.py", "test_one_writer.py", "test_crash.py", "test_browser.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The tests run on every core (pytest-xdist, in the `test` extra), each module on one core, so that a module's
+    fixtures are made once. `-n 0` or `-p no:xdist` runs them in this one process, `-n N` on N cores."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is None and config.option.dist == "no" and not config.option.usepdb:
+        config.option.numprocesses = "auto"
+        config.option.dist = "loadscope"
+        config.option.loadscopereorder = False  # keep SLOW_FIRST's order
+
+
+def pytest_collection_modifyitems(config, items):
+    first = {name: rank for rank, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: the rest keep their order
 
 
 def jpeg_bytes(color=(200, 80, 40), size=(64, 48), gps: tuple[float, float] | None = None, text: str | None = None) -> bytes:
@@ -94,14 +117,31 @@ def comparable(item: Item, prefix: str) -> dict:
 @pytest.fixture(scope="session")
 def analysed_demo(tmp_path_factory) -> Path:
     """The demo's inventory, collected and analysed once per test session (`photo-audit demo`, 20 s or more):
-    its report is demo.html beside it and what the command printed cli-output.txt. Tests that change the
-    inventory work on a copy (copy_demo)."""
+    its report is demo.html beside it and what the command printed cli-output.txt. Tests only read these; tests
+    that change the inventory work on a copy (copy_demo). With several workers (pytest-xdist), the first to need
+    it makes it in the folder they share while the others wait for it, under a lock."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _analyse_demo(tmp_path_factory.mktemp("analysed-demo"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+    folder = shared / "analysed-demo"
+    with FileLock(shared / "analysed-demo.lock"):
+        if not (folder / "cli-output.txt").exists():  # written last
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed here left
+            folder.mkdir()
+            _analyse_demo(folder)
+    return folder / "demo.db"
+
+
+def _analyse_demo(folder: Path) -> Path:
     from click.testing import CliRunner
 
     from audit.cli import cli
 
-    folder = tmp_path_factory.mktemp("analysed-demo")
-    result = CliRunner().invoke(cli, ["demo", "--db", str(folder / "demo.db"), "--out", str(folder / "demo.html")])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PHOTO_AUDIT_CACHE", str(folder / "cache"))  # a session fixture: before the autouse `cache`
+        result = CliRunner().invoke(cli, ["demo", "--db", str(folder / "demo.db"), "--out", str(folder / "demo.html")])
     assert result.exit_code == 0, result.output
     (folder / "cli-output.txt").write_text(result.output, encoding="utf-8")
     return folder / "demo.db"

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, NavigableString
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.textfix import bidi_visible, for_terminal, isolated
+from audit.text.fix import bidi_visible, for_terminal, isolated
 
 from .conftest import jpeg_bytes, write_config
 from .test_report import _instagram_export, _post
@@ -25,7 +25,7 @@ NAME = f"media/posts/photo{RLO}gpj.exe"  # the post's media: a browser would sho
 SHOWN_NAME = "media/posts/photo⟨U+202E⟩gpj.exe"
 CAPTION = f"cafe {RLO}near school"  # an override left open, at the end of the caption
 FOLDER_FILE = "me\u2067x\u2069\u200f\u061c.jpg"  # an isolate and the two marks, in a folder's file name
-# Every bidi control, written out here rather than taken from audit.textfix: the test says what the rule is.
+# Every bidi control, written out here rather than taken from audit.text.fix: the test says what the rule is.
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
 from audit.cli import cli
-from audit.db import open_db
-from audit.report import render_report
+from audit.inventory.db import open_db
+from audit.report.page import render_report
 
 from .conftest import jpeg_bytes, write_config
 from .test_bidi import bidi_report
@@ -32,6 +32,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
 # No sandbox: CI runs as root in a container. The rest keeps Chromium from calling home.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+# No test waits a fixed time: each waits for what it checks. This timeout only ends a wait for something that never
+# comes (a real failure), so it is long: a busy machine makes these tests slower, never failing.
+TIMEOUT_MS = 90_000
 
 
 def payload(n: int) -> str:
@@ -84,7 +87,7 @@ def report(inventory) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=TIMEOUT_MS)
         yield browser
         browser.close()
 
@@ -101,6 +104,7 @@ class Visit:
 
 def visit(browser, path: Path, javascript: bool = True) -> Visit:
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1000, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
     seen = Visit(context.new_page())
     seen.page.on("console", lambda message: seen.console.append(f"{message.type}: {message.text}"))
     seen.page.on("pageerror", lambda error: seen.console.append(f"pageerror: {error}"))
@@ -110,14 +114,20 @@ def visit(browser, path: Path, javascript: bool = True) -> Visit:
     return seen
 
 
+def scroll_to_the_end(page) -> None:
+    """Scroll to the end of the page, then wait until it has scrolled and two frames are drawn there."""
+    page.mouse.wheel(0, 100_000)  # returns before the page has scrolled
+    page.wait_for_function("() => scrollY > 0")
+    page.evaluate("() => new Promise(drawn => requestAnimationFrame(() => requestAnimationFrame(drawn)))")
+
+
 def visible_cards(page) -> int:
     return page.locator("#cards > .card:visible").count()
 
 
 def test_loads_with_no_console_message_and_no_request_but_itself(browser, report):
     seen = visit(browser, report)
-    seen.page.mouse.wheel(0, 100_000)  # to the end: every thumbnail comes in
-    seen.page.wait_for_timeout(300)
+    scroll_to_the_end(seen.page)  # every card drawn on the way
     assert seen.console == []  # a CSP refusal of the inline script would be logged here
     assert seen.page.evaluate("document.getElementById('filters').hidden") is False  # so the script did run
     assert [url for url in seen.requests if not url.startswith("data:")] == [report.as_uri()]
@@ -153,8 +163,7 @@ def test_filters_and_sorting_change_what_is_shown(browser, report):
 def test_payloads_in_caption_file_name_and_exif_do_not_run(browser, report):
     seen = visit(browser, report)
     page = seen.page
-    page.mouse.wheel(0, 100_000)  # every card rendered, every thumbnail in
-    page.wait_for_timeout(300)
+    scroll_to_the_end(page)  # every card rendered, every thumbnail in
     assert page.evaluate("window.pwned") is None and seen.dialogs == [] and seen.console == []
     text = page.locator("#cards").text_content()  # innerText leaves out cards not yet drawn (content-visibility)
     for n in (1, 2, 4, 5, 6):  # caption, file name, EXIF make, model and software: shown as text
@@ -202,8 +211,15 @@ def test_later_thumbnails_come_in_near_the_screen_and_for_printing(browser, tmp_
     assert page.evaluate(waiting) == 30  # the first 100 cards carry theirs inline
     last = page.locator("#cards img").last
     assert last.get_attribute("src") is None and last.get_attribute("alt") == "Photo 130: 129.jpg"
-    last.scroll_into_view_if_needed()
-    page.wait_for_function("() => (img => img.complete && img.naturalWidth === 80)(document.querySelector('#cards > .card:last-child img'))")
+    # Scrolled to once, the last card can end up off the screen again: the cards drawn on the way take their real
+    # height (content-visibility), and a card off the screen is not drawn, so its thumbnail never intersects. So
+    # scroll to it again until its thumbnail is in, as someone reading would.
+    page.wait_for_function("""() => {
+        const img = document.querySelector('#cards > .card:last-child img');
+        if (img.complete && img.naturalWidth === 80) return true;
+        img.scrollIntoView({block: 'center'});
+        return false;
+    }""", polling=100)
     assert 0 < page.evaluate(waiting) < 30  # only those near the screen
     page.evaluate("dispatchEvent(new Event('beforeprint'))")
     assert page.evaluate(waiting) == 0

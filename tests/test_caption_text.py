@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from audit.photo import PhotoView
+from audit.inventory.photo import PhotoView
 from audit.signals.caption_text import CaptionTextSignal
 
 
@@ -41,7 +41,7 @@ def only(caption: str, kind: str):
 
 def test_signal_declares_itself():
     assert CaptionTextSignal.name == "caption-text"
-    assert CaptionTextSignal.version == 1
+    assert CaptionTextSignal.version == 2
     assert CaptionTextSignal.title == "What captions reveal"
     assert CaptionTextSignal.description
 

@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from audit.changes import changes_since_last
 from audit.cli import cli
-from audit.db import open_db
+from audit.inventory.db import open_db
+from audit.report.changes import changes_since_last
 
 from .conftest import jpeg_bytes, write_config
 

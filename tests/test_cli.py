@@ -13,9 +13,9 @@ import responses
 from click.testing import CliRunner
 
 from audit.cli import DEBUG_ENV, cli
-from audit.db import open_db
+from audit.inventory.db import open_db
 from audit.sources import SOURCES
-from audit.sources.html_images import WebSource
+from audit.sources.readers.html_images import WebSource
 
 from .conftest import jpeg_bytes, write_config
 

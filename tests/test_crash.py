@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import analysis
-from audit import db as inventory
+from audit import steps as analysis
 from audit.cli import cli
-from audit.db import open_db
+from audit.inventory import db as inventory
+from audit.inventory.db import open_db
 
 from .conftest import jpeg_bytes, write_config
 from .test_interrupted_runs import CAMERA, start_command, wait_until_started

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from audit.cli import cli
-from audit.db import open_db
+from audit.inventory.db import open_db
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.db import open_db
+from audit.inventory.db import open_db
 
 from .conftest import copy_demo
 

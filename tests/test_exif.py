@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat, PngImagePlugin
 
-from audit import imaging
 from audit.errors import UnsafeInputError
-from audit.metadata_blocks import find_blocks
-from audit.photo import PhotoView
+from audit.inventory import imaging
+from audit.inventory.photo import PhotoView
+from audit.metadata.blocks import find_blocks
 from audit.signals import SIGNALS
 from audit.signals.exif import ExifSignal
 
@@ -89,7 +89,7 @@ def test_fixture_copies_match_their_truth(folder, truth):
 
 def test_signal_is_registered_and_described():
     assert SIGNALS["exif"] is ExifSignal
-    assert (ExifSignal.name, ExifSignal.version) == ("exif", 2)
+    assert (ExifSignal.name, ExifSignal.version) == ("exif", 3)
     assert ExifSignal.title == "Camera metadata (EXIF)"
     assert ExifSignal.description and "\n" not in ExifSignal.description
 

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from audit.config import Account
+from audit.inventory.photo import PhotoView
+from audit.metadata.software_ids import software_id
 from audit.models import Item
-from audit.photo import PhotoView
 from audit.signals.export_metadata import FACTS, ExportMetadataSignal
-from audit.software_ids import software_id
 from audit.sources.instagram_export import InstagramExportSource
 
 from .conftest import FIXTURES
@@ -36,7 +36,7 @@ def findings(*extras):
 
 def test_signal_declares_itself():
     assert ExportMetadataSignal.name == "export-metadata"
-    assert ExportMetadataSignal.version == 1
+    assert ExportMetadataSignal.version == 2
     assert ExportMetadataSignal.title == "What the export's metadata reveals"
     assert ExportMetadataSignal.description and "\n" not in ExportMetadataSignal.description
 
@@ -82,7 +82,7 @@ def test_nothing_without_a_usable_upload_ip(extra):
 
 def test_every_fact_names_its_kind_evidence_and_value():
     for fact in FACTS:
-        assert "{value}" in fact.summary and fact.kind and fact.evidence
+        assert f"%({fact.evidence})s" in fact.summary and fact.kind and fact.evidence
         assert fact.severity in ("high", "medium", "low", "info")
 
 

@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from audit.db import open_db
-from audit.exports import CSV_COLUMNS, write_csv, write_json
-from audit.report import report_data
-from audit.supply import Supply
+from audit.inventory.db import open_db
+from audit.report.exports import CSV_COLUMNS, write_csv, write_json
+from audit.report.page import report_data
+from audit.report.supply import Supply
 
 from .test_redact import hostile_inventory
 

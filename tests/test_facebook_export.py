@@ -10,8 +10,8 @@ import pytest
 
 from audit.config import Account
 from audit.errors import InputError
+from audit.inventory.photo import PhotoView
 from audit.models import Item, ItemError
-from audit.photo import PhotoView
 from audit.signals.export_metadata import ExportMetadataSignal
 from audit.sources.facebook_export import FacebookExportSource, export_root
 

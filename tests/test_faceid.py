@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance
 
-from audit import facedetect, faceid, imaging
-from audit.db import open_db
 from audit.errors import ConfigError
+from audit.faces import detect as facedetect
+from audit.faces import identity as faceid
+from audit.inventory import imaging
+from audit.inventory.db import open_db
 
 from .conftest import FIXTURES
 

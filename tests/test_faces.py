@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFilter
 
-from audit import facedetect, faceid
-from audit.db import open_db
 from audit.errors import InputError
-from audit.facegrade import THRESHOLDS
-from audit.photo import PhotoView
+from audit.faces import detect as facedetect
+from audit.faces import identity as faceid
+from audit.faces.grade import THRESHOLDS
+from audit.inventory.db import open_db
+from audit.inventory.photo import PhotoView
 from audit.signals.faces import MAX_DETECT_SIDE, FacesSignal, detect_side
 
 FACES_DIR = Path(__file__).parent / "fixtures" / "images" / "faces"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import responses
 
-from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError, ProofError, UnsafeInputError
+from audit.inventory.archive import read_origin
 from audit.sources.feed import FeedSource, parse_feed
-from audit.sources.html_images import web_time
+from audit.sources.readers.html_images import web_time
 
 from .conftest import FIXTURES
 from .test_website import IMG_4012 as GRADUATION

@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.db import now_utc, open_db
-from audit.sources.html_images import WebSource
+from audit.inventory.db import now_utc, open_db
+from audit.sources.readers.html_images import WebSource
 
 from .conftest import FIXTURES, write_config
 from .test_website import PAGES, TOKEN, serve_plain
@@ -52,7 +52,7 @@ def test_five_kinds_of_accounts_in_one_report(tmp_path, monkeypatch):
     # The graduation photo of the blog is also in the camera roll: one photo, two places.
     shutil.copy(PAGES / "plain" / "img" / "grad-1600.jpg", tmp_path / "camera" / "IMG_0216.jpg")
     config = write_config(tmp_path, CONFIG)
-    db_path, out = tmp_path / "audit.db", tmp_path / "report.html"
+    db_path, out = tmp_path / "audit.inventory.db", tmp_path / "report.html"
     # The site shows its owner's token (index.html): the one this inventory issued for the account.
     open_db(db_path)["proof_tokens"].insert({"account": "website:minji.example", "token": TOKEN, "created_at": now_utc()})
     monkeypatch.setattr(WebSource, "sleep", staticmethod(lambda seconds: None))

@@ -35,15 +35,16 @@ from hypothesis import strategies as st
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
-from audit.archive import ExportTree
 from audit.config import Account
 from audit.errors import AuditError, InputError
-from audit.exifdata import PhotoMetadata, read_metadata
-from audit.flir import read_flir_gps
+from audit.inventory.archive import ExportTree
+from audit.metadata.exifdata import PhotoMetadata, read_metadata
+from audit.metadata.flir import read_flir_gps
 from audit.models import Item, ItemError, Origin
 from audit.net import FetchError
-from audit.sources.meta_records import parse_json
-from audit.sources import SOURCES, feed, html_images, instaloader_folder, website
+from audit.sources import SOURCES, feed, instaloader_folder, website
+from audit.sources.readers import html_images
+from audit.sources.readers.meta_records import parse_json
 
 from .conftest import FIXTURES
 

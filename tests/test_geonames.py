@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from audit import geonames
+from audit.places import names as geonames
 
 HOME = (37.5563, 126.9236)  # near Hongik University, Mapo-gu
 CAMPUS = (37.5585, 126.9990)  # Jung-gu

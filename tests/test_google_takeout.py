@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
+from audit.inventory.archive import read_origin
 from audit.models import ONLY_YOU, Item, ItemError
 from audit.sources.google_takeout import GoogleTakeoutSource
 

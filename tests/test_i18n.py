@@ -16,15 +16,22 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from PIL import Image
 
-from audit import i18n
+from audit import words
 from audit.cli import cli
-from audit.db import open_db
 from audit.errors import ConfigError
-from audit.facedetect import DetectedFace
-from audit.facegrade import grade_face
-from audit.report import environment, render_report
+from audit.faces.detect import DetectedFace
+from audit.faces.grade import UNKNOWN_POSE, _pose_check, _sharpness_check, _size_check, _verdict, grade_face
+from audit.inventory.db import open_db
+from audit.metadata.software_ids import RULES
+from audit.report.actions import LABELS as ACTIONS
+from audit.report.page import environment, i18n, render_report
+from audit.report.supply import LEVELS
 from audit.scoring import WEIGHTS
-from audit.signals.faces import WHOSE
+from audit.signals import SIGNALS
+from audit.signals.exif import SOURCE_WORDS
+from audit.signals.faces import WHOSE, face_words
+from audit.signals.places import LABELS as PLACE_LABELS
+from audit.words import N_, listed, per_language, render, say
 
 from .conftest import copy_demo, jpeg_bytes, write_config
 
@@ -150,14 +157,36 @@ def test_a_finding_without_a_korean_message_keeps_its_english_and_hostile_text_s
     assert say.summary(unknown) == "Something new" and say.summary(old) == "Caption shows a phone number"
     assert say.text("Text nobody wrote a translation for") == "Text nobody wrote a translation for"
     payload = '<script>alert("x")</script> %(quote)s'
-    hostile = {"signal": "caption-text", "kind": "phone", "summary": "…", "evidence": {"quote": payload}}
+    text = words.say(N_('Caption shows a phone number: "%(quote)s"'), quote=payload)
+    hostile = {"signal": "caption-text", "kind": "phone", "summary": "…", "evidence": {"quote": payload}, "text": text}
     assert say.summary(hostile) == f'캡션에 전화번호가 있어요: "{payload}"'
     html = environment("ko").from_string("{{ reason | summary }} {{ reason.summary | translate }}").render(reason=hostile)
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def _face(size: int, yaw: float, sharp: bool, cut: bool = False) -> str:
-    """facegrade's own sentence for a synthetic face of `size` px turned `yaw` degrees."""
+def test_words_that_cannot_be_said_in_korean_are_said_in_english_and_broken_words_keep_the_stored_summary():
+    phone = N_('Caption shows a phone number: "%(quote)s"')
+    # A translation that names a parameter the words lack (a catalog ahead of the stored words): English.
+    catalog = {phone: '캡션에 전화번호가 있어요: "%(quote)s" %(context)s'}
+    said = say(phone, quote="010-1234-5678")
+    assert render(said, lambda message: catalog.get(message, message), "ko") == 'Caption shows a phone number: "010-1234-5678"'
+    assert render(said, i18n.Translator("ko").gettext, "ko") == '캡션에 전화번호가 있어요: "010-1234-5678"'
+    # Words that cannot be said at all (a parameter missing, of the wrong type, or not words): the stored summary.
+    translator = i18n.Translator("ko")
+    stored = {"signal": "caption-text", "kind": "phone", "summary": "Stored English", "evidence": {}}
+    for broken in (say(phone), say(N_("%(n)s px"), n=say("%(m)s")), {"said": "?"}, say(N_("EXIF"), x={"unknown": 1})):
+        assert translator.summary({**stored, "text": broken}) == "Stored English", broken
+    gps = say(N_("The post carries a position: %(lat).5f, %(lon).5f%(where)s"), lat="37.5", lon=126.9, where="")
+    assert translator.summary({**stored, "text": gps}) == "Stored English"
+    place = per_language({"en": " (Mapo-gu, Seoul)", "ko": " (마포구, 서울)"})
+    gps = say(N_("The post carries a position: %(lat).5f, %(lon).5f%(where)s"), lat=37.55632, lon=126.92345, where=place)
+    assert render(gps) == "The post carries a position: 37.55632, 126.92345 (Mapo-gu, Seoul)"
+    assert translator.summary({**stored, "text": gps}).endswith("37.55632, 126.92345 (마포구, 서울)")
+    assert render(say("%(where)s", where=per_language({"en": "Busan"})), translator.gettext, "ko") == "Busan"
+
+
+def _face(size: int, yaw: float, sharp: bool, cut: bool = False):
+    """facegrade's own grade for a synthetic face of `size` px turned `yaw` degrees."""
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 255, (400, 400, 3), dtype=np.uint8) if sharp else np.full((400, 400, 3), 128, np.uint8)
     x0, y0 = 100, 100
@@ -165,22 +194,32 @@ def _face(size: int, yaw: float, sharp: bool, cut: bool = False) -> str:
     nose = (x0 + 0.5 * size + 0.5 * np.tan(np.radians(yaw)) * 0.4 * size, y0 + 0.6 * size)
     mouth = ((-5.0 if cut else x0 + 0.35 * size, y0 + 0.8 * size), (x0 + 0.65 * size, y0 + 0.8 * size))
     face = DetectedFace((x0, y0, x0 + size, y0 + size), 0.99, (*eyes, nose, *mouth))
-    return grade_face(face, Image.fromarray(pixels), (1.0, 1.0)).sentence
+    return grade_face(face, Image.fromarray(pixels), (1.0, 1.0))
 
 
 def test_every_word_of_a_face_grade_is_translated():
-    sentences = [_face(150, 0, True), _face(60, 40, True), _face(20, 70, False), _face(150, 0, True, cut=True)]
-    sentences.append("80 px, frontal, slightly soft: usable swap source, below full quality (crop under 112 px, slightly soft)")
-    words = " ".join(sentences)
+    grades = [_face(150, 0, True), _face(60, 40, True), _face(20, 70, False), _face(150, 0, True, cut=True)]
+    # "80 px, frontal, slightly soft: usable swap source, below full quality (crop under 112 px, slightly soft)"
+    checks = [_size_check(80, 98), _pose_check("frontal", 0.0), _sharpness_check(200.0)]
+    soft = (listed(check.word for check in checks), _verdict("medium", checks))
+    assert render(soft[1]) == "usable swap source, below full quality (crop under 112 px, slightly soft)"
+    said_grades = [(grade.words, grade.verdict) for grade in grades] + [soft]
+    words = " ".join([grade.sentence for grade in grades] + [f"{render(w)}: {render(v)}" for w, v in said_grades])
     for word in ("frontal", "three-quarter", "profile", "sharp", "blurred", "cut by the frame edge", "too small", "crop under",
                  "full-quality swap source", "of little use", "usable swap source"):
         assert word in words, word  # the synthetic faces cover every word facegrade has
-    say = i18n.Translator("ko")
-    for whose in WHOSE.values():
-        for sentence in sentences:
-            english = f"{whose}: {sentence}"
-            said = say.summary({"signal": "faces", "kind": "face_high", "summary": english, "evidence": {}})
+    translator = i18n.Translator("ko")
+    assert HANGUL.search(translator.text(UNKNOWN_POSE))  # the pose of a face graded before poses were kept
+    for who in WHOSE:
+        for grade in grades:
+            text = face_words(who, grade)
+            english = render(text)
+            assert english == f"{WHOSE[who]}: {grade.sentence}"
+            said = translator.summary({"signal": "faces", "kind": "face_high", "summary": english, "evidence": {}, "text": text})
             assert HANGUL.search(said) and not LATIN_WORD.findall(said.replace("px", "")), (english, said)
+        text = say(N_("%(whose)s: %(words)s: %(verdict)s"), whose=say(WHOSE[who]), words=soft[0], verdict=soft[1])
+        said = translator.summary({"signal": "faces", "kind": "face_medium", "summary": render(text), "evidence": {}, "text": text})
+        assert HANGUL.search(said) and not LATIN_WORD.findall(said.replace("px", "")), (render(text), said)
 
 
 def _catalog():
@@ -200,7 +239,19 @@ def test_korean_catalog_is_complete_and_its_placeholders_match():
     problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
     assert not untranslated and not fuzzy and not problems and not catalog.obsolete
     translated = {m.id: m.string for m in catalog}
-    assert all(translated.get(text) for _, text in i18n.table_messages())
+    assert all(translated.get(text) for text in _table_messages())
+
+
+def _table_messages():
+    """The fixed English of Python tables that the report shows through `translate`, or inside a finding's words."""
+    yield from (weight.fact for weight in WEIGHTS.values())
+    yield from (signal.title for signal in SIGNALS.values())
+    yield from ACTIONS.values()
+    yield from (meaning for _, meaning in LEVELS)
+    yield from (text for texts in PLACE_LABELS.values() for text in texts)
+    yield from WHOSE.values()
+    yield from SOURCE_WORDS.values()
+    yield from (rule.what for rule in RULES)
 
 
 def test_catalog_holds_exactly_the_messages_of_the_sources():

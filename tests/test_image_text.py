@@ -13,9 +13,11 @@ import sqlite_utils
 from PIL import Image, ImageDraw, ImageFont
 
 from audit.errors import InputError
-from audit.photo import PhotoView
+from audit.inventory.photo import PhotoView
 from audit.signals import image_text
-from audit.signals.image_text import COST, ImageTextSignal, skip_reason, tesseract_status
+from audit.signals.image_text import ImageTextSignal
+from audit.text import ocr
+from audit.text.ocr import COST, skip_reason, tesseract_status
 
 FACES_DIR = Path(__file__).parent / "fixtures" / "images" / "faces"
 FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")  # Debian's fonts-nanum
@@ -165,7 +167,7 @@ def test_without_pytesseract_the_signal_says_so_in_one_line(monkeypatch):
 
 @needs_tesseract
 def test_without_korean_data_the_signal_says_which_package(monkeypatch):
-    monkeypatch.setattr(image_text, "LANGUAGES", "kor+zzz")
+    monkeypatch.setattr(ocr, "LANGUAGES", "kor+zzz")
     signal = ImageTextSignal()
     signal.prepare(sqlite_utils.Database(memory=True))
     assert signal.unavailable == "tesseract has no zzz language data (Debian: apt install tesseract-ocr-zzz)"
@@ -200,7 +202,7 @@ def test_lines_keep_tesseracts_spacing_and_join_a_word_cut_in_two():
         (4, 1, 600, 340, 40, 19, 91, "3반"),  # far to the right: another line
     )
     text = "한빛고등\n\n학교 Hanbit High\n\n2학년 xx 3반\n"
-    lines = image_text._lines(image_text._parse(table, text))
+    lines = ocr.lines_of(ocr._parse(table, text))
     assert [line.text for line in lines] == ["한빛고등학교 Hanbit High", "2학년", "3반"]
     first = lines[0]
     assert [first.text[start : start + len(w.text)] for w, start in zip(first.words, first.starts)] == [

@@ -10,16 +10,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from click.testing import CliRunner
 
-from audit.archive import read_origin
 from audit.cli import cli
-from audit.db import open_db
 from audit.config import Account
 from audit.errors import InputError
+from audit.inventory.archive import read_origin
+from audit.inventory.db import open_db
+from audit.inventory.photo import PhotoView
 from audit.models import ONLY_YOU, Item, ItemError
-from audit.photo import PhotoView
 from audit.signals.export_metadata import ExportMetadataSignal
 from audit.sources import SOURCES
 from audit.sources.instagram_export import InstagramExportSource, export_root

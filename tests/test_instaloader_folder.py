@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
+from audit.inventory.archive import read_origin
 from audit.models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from audit.sources import instaloader_folder
 from audit.sources.instaloader_folder import InstaloaderFolderSource

@@ -18,11 +18,11 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from PIL import Image
 
-from audit import db as inventory
 from audit.cli import cli
 from audit.config import load_config
-from audit.db import open_db
-from audit.sources.html_images import WebSource
+from audit.inventory import db as inventory
+from audit.inventory.db import open_db
+from audit.sources.readers.html_images import WebSource
 
 from .conftest import write_config
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.db import open_db
-from audit.lock import WAIT_SECONDS
+from audit.inventory.db import open_db
+from audit.inventory.lock import WAIT_SECONDS
 
 from .test_interrupted_runs import _camera_roll, _full_collect, _start_collect, start_command, wait_until_started
 

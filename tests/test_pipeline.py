@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import analysis
-from audit.archive import FolderTree, read_origin
+from audit import steps
 from audit.cli import cli
 from audit.config import load_config
-from audit.db import MIGRATIONS, open_db, stable_id, storable
+from audit.inventory.archive import FolderTree, read_origin
+from audit.inventory.db import MIGRATIONS, open_db, stable_id, storable
 from audit.signals.platform_location import PlatformLocationSignal
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
@@ -85,10 +85,10 @@ def test_finding_recomputed_only_when_its_signal_version_changes(tmp_path, photo
         return original(self, photo)
 
     monkeypatch.setattr(PlatformLocationSignal, "analyze", counting)
-    analysis.analyze(db, run=99)
+    steps.analyze(db, run=99)
     assert calls == []
     monkeypatch.setattr(PlatformLocationSignal, "version", PlatformLocationSignal.version + 1)
-    analysis.analyze(db, run=100)
+    steps.analyze(db, run=100)
     assert len(calls) == db["photos"].count
     versions = {row["signal_version"] for row in db["analyses"].rows_where("signal = 'platform-location'")}
     assert versions == {PlatformLocationSignal.version}

@@ -10,12 +10,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
-from audit.analysis import _run_inventory_signal
-from audit.db import open_db, stable_id
-from audit.pipeline import Tally
-from audit.actions import LABELS as ACTIONS
-from audit.report import environment
-from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, drawing, places
+from audit.inventory.db import open_db, stable_id
+from audit.report.actions import LABELS as ACTIONS
+from audit.report.page import environment
+from audit.places.drawing import drawing
+from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, places
+from audit.steps import Tally, _run_inventory_signal
 
 ACCOUNT = "instagram:me"
 HOME = (37.5563, 126.9236)  # Mapo-gu, Seoul

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from audit.analysis import _insert_findings, _run_inventory_signal
 from audit.config import DEFAULT_TARGETS
-from audit.db import open_db, stable_id
+from audit.inventory.db import open_db, stable_id
 from audit.models import Finding
-from audit.pipeline import Tally, score
-from audit.plan import Totals, removal_plan
-from audit.report import environment, report_data
+from audit.report.page import environment, report_data
+from audit.report.plan import Totals, removal_plan
 from audit.signals import SIGNALS
 from audit.signals.places import THRESHOLDS, PlacesSignal
+from audit.steps import Tally, _insert_findings, _run_inventory_signal, score
+from audit.words import say
 
 from .conftest import copy_demo
 
@@ -52,7 +52,7 @@ def _appearance(db, photo: str, name: str, account: str = INSTAGRAM, day: int = 
 
 
 def _find(db, photo: str, signal: str, kind: str, **evidence) -> None:
-    _insert_findings(db, SIGNALS[signal], [(photo, Finding(kind=kind, summary=f"{kind} {evidence}", evidence=evidence))])
+    _insert_findings(db, SIGNALS[signal], [(photo, Finding(kind=kind, text=say(f"{kind} {evidence}"), evidence=evidence))])
 
 
 def _face(db, photo: str, grade: str = "high", who: str = "you") -> None:

@@ -13,17 +13,17 @@ import shutil
 
 from bs4 import BeautifulSoup
 
-from audit.analysis import _run_inventory_signal
-from audit.db import open_db, shown_to
+from audit.inventory.db import open_db, shown_to
 from audit.models import STRANGERS
-from audit.pipeline import Tally, score
-from audit.plan import Totals, removal_plan
-from audit.report import environment, report_data
+from audit.report.page import environment, report_data
+from audit.report.plan import Totals, removal_plan
+from audit.report.supply import face_supply
 from audit.signals.places import PlacesSignal, places
-from audit.supply import USABLE_KINDS, face_supply
+from audit.steps import Tally, _run_inventory_signal, score
 from tests import test_plan as fixture
 
 CLUES = ("phone", "email", "school", "university", "student_number", "workplace", "home", "address", "id_card", "name_tag")
+CLEAR_FACES = ("face_high", "face_medium")  # written out here: the faces signal's `clear_face` role
 
 
 def recompute(db) -> Totals:
@@ -43,7 +43,7 @@ def recompute(db) -> Totals:
             located.add(row["grp"])
         if row["signal"] in ("caption-text", "image-text") and row["kind"] in CLUES:
             clues.add(row["grp"])
-    kinds = ", ".join(f"'{kind}'" for kind in USABLE_KINDS)
+    kinds = ", ".join(f"'{kind}'" for kind in CLEAR_FACES)
     faces = {row["grp"] for row in db.query(
         f"select {group} as grp from findings join photos on photos.id = findings.photo where findings.signal = 'faces' "
         f"and findings.kind in ({kinds}) and findings.photo in ({visible})"
@@ -69,7 +69,7 @@ def apply(db, step) -> None:
             db.execute(f"delete from findings where photo in ({marks}) and (signal = 'exif' and kind = 'gps' "
                        "or signal = 'platform-location')", members)
         else:
-            kinds = ", ".join(f"'{kind}'" for kind in USABLE_KINDS)
+            kinds = ", ".join(f"'{kind}'" for kind in CLEAR_FACES)
             db.execute(f"delete from findings where photo in ({marks}) and signal = 'faces' and kind in ({kinds})", members)
 
 

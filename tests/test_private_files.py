@@ -12,11 +12,11 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from audit.cache import cache_dir
 from audit.cli import cli
 from audit.config import load_config
-from audit.db import open_db
-from audit.sources.html_images import WebSource
+from audit.inventory.cache import cache_dir
+from audit.inventory.db import open_db
+from audit.sources.readers.html_images import WebSource
 
 from .conftest import write_config
 from .test_interrupted_runs import SITE, TOKEN, _serve_blog

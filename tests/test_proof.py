@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from audit import pipeline, proof
+from audit import proof
+from audit import steps as pipeline
 from audit.config import Account, load_config
-from audit.db import now_utc, open_db
+from audit.inventory.db import now_utc, open_db
 from audit.sources.website import WebsiteSource
 
 from .conftest import write_config

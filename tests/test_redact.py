@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from audit.cli import cli
-from audit.db import open_db
-from audit.exports import write_csv, write_json
-from audit.redact import redact_report
-from audit.report import render_report, report_data
+from audit.inventory.db import open_db
+from audit.report.exports import write_csv, write_json
+from audit.report.page import render_report, report_data
+from audit.report.redact import redact_report
 
 from .conftest import FIXTURES, copy_demo, jpeg_bytes, write_config
 

@@ -43,3 +43,15 @@ def test_scoring_doc_matches_the_weights_table():
             assert f"`{group.removeprefix('clue:')}`" in doc.split("**One clue counts once.**", 1)[1].split("\n\n", 1)[0]
         else:
             assert f"cap of **{cap}**" in doc
+
+
+def test_signals_declare_known_roles_of_their_own_weighted_kinds():
+    from audit.signals import ROLES, finding_in, kinds
+
+    for cls in SIGNALS.values():
+        assert set(cls.roles) <= set(ROLES), cls.name
+        for role, role_kinds in cls.roles.items():
+            assert role_kinds and role_kinds <= set(cls.weights), (cls.name, role)
+    assert all(kinds(role) for role in ROLES)  # every role is some signal's
+    condition, params = finding_in("clear_face", table="f")
+    assert condition == "(f.signal, f.kind) in (values (?, ?), (?, ?))" and len(params) == 4

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.report import csp_hash, safe_url
+from audit.report.page import csp_hash, safe_url
 
 from .conftest import jpeg_bytes, write_config
 
@@ -96,8 +96,8 @@ def test_only_http_links_survive():
 
 
 def test_the_report_is_built_with_the_cycle_collector_paused_then_restored(tmp_path, monkeypatch):
-    import audit.report as report
-    from audit.db import open_db
+    import audit.report.page as report
+    from audit.inventory.db import open_db
 
     states, build = [], report.report_data
     monkeypatch.setattr(report, "report_data", lambda db: states.append(gc.isenabled()) or build(db))

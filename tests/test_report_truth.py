@@ -7,11 +7,10 @@ import re
 
 from bs4 import BeautifulSoup
 
-from audit import actions
-from audit.db import open_db
-from audit.pipeline import score
-from audit.plan import removal_plan
-from audit.report import environment, report_data
+from audit.inventory.db import open_db
+from audit.report.page import actions, environment, report_data
+from audit.report.plan import removal_plan
+from audit.steps import score
 from tests import test_plan as fixture
 
 

@@ -8,14 +8,15 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 
-from audit import pipeline, proof
-from audit.archive import read_origin
+from audit import proof
+from audit import steps as pipeline
 from audit.config import Account, load_config
-from audit.db import open_db
 from audit.errors import AuditError, InputError, ProofError
+from audit.inventory.archive import read_origin
+from audit.inventory.db import open_db
 from audit.models import Item, ItemError
 from audit.sources import SOURCES, website
-from audit.sources.html_images import Found, WebSource, image_urls, largest_in_srcset, original, soup_of
+from audit.sources.readers.html_images import Found, WebSource, image_urls, largest_in_srcset, original, soup_of
 from audit.sources.website import Site, WebsiteSource
 
 from .conftest import FIXTURES, write_config

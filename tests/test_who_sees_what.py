@@ -11,9 +11,9 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.db import open_db
-from audit.plan import removal_plan
-from audit.report import report_data
+from audit.inventory.db import open_db
+from audit.report.page import report_data
+from audit.report.plan import removal_plan
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
 from .test_instaloader_folder import add_story, set_private

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.archive import read_origin
 from audit.config import Account
 from audit.errors import InputError
+from audit.inventory.archive import read_origin
 from audit.models import ANYONE, FOLLOWERS, Item, ItemError
 from audit.sources.x_archive import XArchiveSource
 

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 import phonenumbers
 
 from ..models import Finding
-from .base import Signal
+from ..words import N_, say
+from .base import Signal, Weight
 
 if TYPE_CHECKING:
-    from ..photo import PhotoView
+    from ..inventory.photo import PhotoView
 
 # kind -> patterns, one word or phrase per entry (each a regular-expression fragment).
 # - Patterns with Hangul match anywhere: Korean attaches particles to words (한빛고등학교에서), so
@@ -111,25 +112,32 @@ SEVERITY: dict[str, str] = {
     "hashtag": "info",
 }
 
-# The start of each finding's summary; the quote follows, so a person can find it in the caption.
+# Each finding's summary; it quotes what was found, so a person can find it in the caption.
 SUMMARY: dict[str, str] = {
-    "phone": "Caption shows a phone number",
-    "email": "Caption shows an e-mail address",
-    "mention": "Caption mentions an account",
-    "hashtag": "Caption uses a hashtag",
-    "tagged_user": "Post tags an account",
-    "school": "Caption mentions a school",
-    "university": "Caption mentions a university",
-    "student_number": "Caption mentions a student number or ID",
-    "workplace": "Caption mentions work",
-    "home": "Caption mentions home",
-    "address": "Caption shows an address",
+    "phone": N_('Caption shows a phone number: "%(quote)s"'),
+    "email": N_('Caption shows an e-mail address: "%(quote)s"'),
+    "mention": N_('Caption mentions an account: "%(quote)s"'),
+    "hashtag": N_('Caption uses a hashtag: "%(quote)s"'),
+    "tagged_user": N_('Post tags an account: "%(quote)s"'),
+    "school": N_('Caption mentions a school: "%(quote)s"'),
+    "university": N_('Caption mentions a university: "%(quote)s"'),
+    "student_number": N_('Caption mentions a student number or ID: "%(quote)s"'),
+    "workplace": N_('Caption mentions work: "%(quote)s"'),
+    "home": N_('Caption mentions home: "%(quote)s"'),
+    "address": N_('Caption shows an address: "%(quote)s"'),
+    "event": N_('Caption mentions %(event)s: "%(quote)s"'),
 }
-EVENT_SUMMARY: dict[str, str] = {
-    "graduation": "Caption mentions a graduation",
-    "wedding": "Caption mentions a wedding",
-    "family": "Caption mentions family",
-    "classroom": "Caption mentions a class or classroom",
+# A school or university found with its name ("한빛고등학교", "Yonsei University").
+NAMED: dict[str, str] = {
+    "school": N_('Caption names a school: "%(quote)s"'),
+    "university": N_('Caption names a university: "%(quote)s"'),
+}
+# How the summaries (here and image-text's) name each event.
+EVENTS: dict[str, str] = {
+    "graduation": N_("a graduation"),
+    "wedding": N_("a wedding"),
+    "family": N_("family"),
+    "classroom": N_("a class or classroom"),
 }
 
 CONTEXT_CHARS = 20  # each side of the quote: about 40 characters to read it in place
@@ -197,9 +205,27 @@ RULES = _build_rules()
 
 class CaptionTextSignal(Signal):
     name = "caption-text"
-    version = 1
-    title = "What captions reveal"
+    version = 2  # 2: findings carry their words
+    title = N_("What captions reveal")
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
+    example = "examples/caption-text.toml"
+    roles = {
+        "identity_clue": frozenset({"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}),
+        "person_tag": frozenset({"tagged_user", "mention"}),
+    }
+    weights = {
+        "address": Weight(35, 35, N_("A street address in text: full home address is rated 4.18/5 sensitive (VISPR)."), "clue:address"),
+        "phone": Weight(30, 30, N_("A phone number lets a stranger contact or harass the person directly."), "clue:phone"),
+        "student_number": Weight(25, 25, N_("Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."), "clue:student_number"),
+        "home": Weight(20, 20, N_("Words that mark home tell a stranger the place is where the person lives."), "clue:home"),
+        "email": Weight(20, 20, N_("An e-mail address links the photo to other accounts and to direct contact."), "clue:email"),
+        "school": Weight(20, 20, N_("Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024)."), "clue:school"),
+        "university": Weight(15, 15, N_("Rooms were organised by school or university; education history is rated 2.92/5 (VISPR)."), "clue:university"),
+        "workplace": Weight(15, 15, N_("Perpetrators were often colleagues; victims' workplaces were spread with the images."), "clue:workplace"),
+        "event": Weight(10, 10, N_("Graduation, wedding, family and classroom photos were the ones taken in the Korean cases."), "clue:event"),
+        "tagged_user": Weight(5, 15, N_("Tagged friends lead to the person's circle: 'acquaintance humiliation' rooms spread family and friends.")),
+        "mention": Weight(3, 9, N_("Mentioned accounts map the person's circle of friends.")),
+    }
 
     def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
         for appearance in photo.appearances:
@@ -312,9 +338,8 @@ def _context(text: str, start: int, end: int) -> str:
 
 
 def _finding(hit: _Hit, appearance: dict[str, Any]) -> Finding:
-    lead = EVENT_SUMMARY[hit.details["event"]] if hit.kind == "event" else SUMMARY[hit.kind]
-    if "name" in hit.details:
-        lead = f"Caption names a {hit.kind}"
+    template = (NAMED.get(hit.kind) if "name" in hit.details else None) or SUMMARY[hit.kind]
+    params = {"event": say(EVENTS[hit.details["event"]])} if hit.kind == "event" else {}
     evidence = {
         "quote": hit.quote,
         "context": hit.context,
@@ -324,5 +349,5 @@ def _finding(hit: _Hit, appearance: dict[str, Any]) -> Finding:
         **hit.details,
     }
     return Finding(
-        kind=hit.kind, summary=f'{lead}: "{hit.quote}"', evidence=evidence, severity=SEVERITY[hit.kind]
+        kind=hit.kind, text=say(template, quote=hit.quote, **params), evidence=evidence, severity=SEVERITY[hit.kind]
     )

@@ -5,24 +5,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ..errors import InputError
-from ..exifdata import PhotoMetadata, Position, read_metadata
-from ..geonames import place_names, with_place
+from ..metadata.exifdata import PhotoMetadata, Position, read_metadata
+from ..metadata.software_ids import software_id
 from ..models import Finding
-from ..software_ids import software_id
-from .base import Signal
+from ..places.names import place_names
+from ..words import N_, say
+from .base import Signal, Weight
+from .platform_location import place_words
 
 if TYPE_CHECKING:
-    from ..photo import PhotoView
+    from ..inventory.photo import PhotoView
 
 # How the summary names where a position was found.
-SOURCE_WORDS = {"EXIF GPS": "EXIF", "XMP": "XMP", "FLIR": "FLIR thermal-camera block"}
+SOURCE_WORDS = {"EXIF GPS": N_("EXIF"), "XMP": N_("XMP"), "FLIR": N_("FLIR thermal-camera block")}
 
 
 class ExifSignal(Signal):
     name = "exif"
-    version = 2  # 2: places named by the district that contains them (geonames)
-    title = "Camera metadata (EXIF)"
+    version = 3  # 2: places named by the district that contains them (geonames); 3: findings carry their words
+    title = N_("Camera metadata (EXIF)")
     description = "GPS position, camera, capture time and software written into the photo file."
+    example = "images/exif/dn_FujiFilm_FinePixS1Pro_1.jpg"
+    roles = {"exact_location": frozenset({"gps"}), "file_position": frozenset({"gps"})}
+    weights = {
+        "gps": Weight(40, 40, N_("Exact position in the file: anyone who saves it can map it. Full home address is rated 4.18/5 sensitive (VISPR)."), "location"),
+        "software_id": Weight(10, 10, N_("The id is inside the file itself: anyone who saves the photo can link it to the Canva design or account that made it.")),
+    }
 
     def analyze(self, photo: "PhotoView") -> Iterator[Finding]:
         try:
@@ -52,9 +60,12 @@ def _gps_finding(position: Position) -> Finding:
         evidence["altitude_m"] = position.altitude_m
     return Finding(
         kind="gps",
-        summary=with_place(
-            f"The file's {SOURCE_WORDS[position.source]} holds a GPS position: {position.lat:.5f}, {position.lon:.5f}",
-            evidence["place"],
+        text=say(
+            N_("The file's %(source)s holds a GPS position: %(lat).5f, %(lon).5f%(where)s"),
+            source=say(SOURCE_WORDS[position.source]),
+            lat=position.lat,
+            lon=position.lon,
+            where=place_words(evidence["place"]),
         ),
         evidence=evidence,
         severity="high",
@@ -67,17 +78,20 @@ def _camera_finding(metadata: PhotoMetadata) -> Finding:
     name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()
     return Finding(
         kind="camera",
-        summary=f"The file's EXIF names the camera: {name}",
+        text=say(N_("The file's EXIF names the camera: %(shown)s"), shown=name),
         evidence={"make": metadata.make, "model": metadata.model},
         severity="low",
     )
 
 
 def _time_finding(metadata: PhotoMetadata) -> Finding:
-    when = "taken" if metadata.taken_at_tag == "DateTimeOriginal" else "last saved"
+    if metadata.taken_at_tag == "DateTimeOriginal":
+        when = N_("The file's EXIF says when it was taken: %(datetime)s (no time zone)")
+    else:
+        when = N_("The file's EXIF says when it was last saved: %(datetime)s (no time zone)")
     return Finding(
         kind="capture_time",
-        summary=f"The file's EXIF says when it was {when}: {metadata.taken_at} (no time zone)",
+        text=say(when, datetime=metadata.taken_at),
         evidence={"datetime": metadata.taken_at, "tag": metadata.taken_at_tag},
         severity="low",
     )
@@ -89,14 +103,18 @@ def _software_finding(software: str) -> Finding:
     if found is None:
         return Finding(
             kind="software",
-            summary=f"The file's EXIF names the software that wrote it: {software}",
+            text=say(N_("The file's EXIF names the software that wrote it: %(software)s"), software=software),
             evidence={"software": software},
             severity="info",
         )
     return Finding(
         kind="software_id",
-        summary=f"The file's EXIF names the software that wrote it, with an id ({found.id}): {software}. "
-        f"That is {found.what}.",
+        text=say(
+            N_("The file's EXIF names the software that wrote it, with an id (%(id)s): %(software)s. That is %(what)s."),
+            id=found.id,
+            software=software,
+            what=say(found.what),
+        ),
         evidence={"software": software, "id": found.id, "what": found.what},
         severity="medium",
     )

@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from ..metadata.software_ids import software_id
 from ..models import Finding
-from ..software_ids import software_id
-from .base import Signal
+from ..words import N_, say
+from .base import Signal, Weight
 
 if TYPE_CHECKING:
-    from ..photo import PhotoView
+    from ..inventory.photo import PhotoView
 
 Path = tuple[str, ...]  # keys into `extra`; "*" is every item of a list, or every value of an object
 
@@ -32,11 +33,18 @@ def _with_software_id(value: str) -> dict[str, str] | None:
     return {"id": found.id, "what": found.what} if found else None
 
 
+def _said(fact: "Fact", value: str, details: dict[str, str]) -> dict:
+    """The finding's words: its summary with the value (under its evidence key) and the details; `what` is English
+    to translate (software_ids.RULES), said in the report's language."""
+    params = {key: say(text) if key == "what" else text for key, text in details.items()}
+    return say(fact.summary, **{fact.evidence: value}, **params)
+
+
 @dataclass(frozen=True)
 class Fact:
     kind: str  # the finding's kind
     evidence: str  # the evidence key that holds the value
-    summary: str  # {value}, and the keys that `details` returns, are filled in
+    summary: str  # N_-marked: %(<evidence>)s is the value; the keys that `details` returns are filled in too
     paths: tuple[Path, ...]  # where sources keep the value; a path may reach one value or a list of them
     severity: str = "medium"
     # More evidence for a value; None when the value is no finding (software without an id).
@@ -46,19 +54,24 @@ class Fact:
 # Where each source keeps what: Facebook `upload_ip` (facebook-export); Instagram camera records as
 # `exif_data` (JSON, instagram-export) or as the labelled `details` of the HTML variant (English and Korean labels).
 FACTS: tuple[Fact, ...] = (
-    Fact("upload_ip", "ip", "The export records the IP address this was uploaded from: {value}", (("upload_ip",),)),
+    Fact("upload_ip", "ip", N_("The export records the IP address this was uploaded from: %(ip)s"), (("upload_ip",),)),
     Fact(
         "device_id",
         "device_id",
-        "The export records the ID of the phone that uploaded this: {value}. It links photos across accounts to "
-        "one device.",
+        N_(
+            "The export records the ID of the phone that uploaded this: %(device_id)s. "
+            "It links photos across accounts to one device."
+        ),
         (("exif_data", "*", "device_id"), ("details", "Device ID"), ("details", "기기 ID")),
         severity="low",
     ),
     Fact(
         "software_id",
         "software",
-        "The export records the software this was made with, and it carries an id ({id}): {value}. That is {what}.",
+        N_(
+            "The export records the software this was made with, and it carries an id (%(id)s): %(software)s. "
+            "That is %(what)s."
+        ),
         (("exif_data", "*", "software"), ("details", "Software"), ("details", "소프트웨어")),
         severity="low",
         details=_with_software_id,
@@ -68,12 +81,18 @@ FACTS: tuple[Fact, ...] = (
 
 class ExportMetadataSignal(Signal):
     name = "export-metadata"
-    version = 1
-    title = "What the export's metadata reveals"
+    version = 2  # 2: findings carry their words
+    title = N_("What the export's metadata reveals")
     description = (
         "Upload IP addresses (Facebook), device IDs and software ids (Instagram) that the platform recorded "
         "with each photo in its export."
     )
+    example = "examples/export-metadata.toml"
+    weights = {
+        "device_id": Weight(3, 3, N_("The export records the phone's ID: it ties photos on different accounts to one device, which matters if the export or the account leaks.")),
+        "software_id": Weight(3, 3, N_("A design or account id in the recorded software links this image to other files and to the design itself; it matters if the export leaks.")),
+        "upload_ip": Weight(5, 5, N_("An upload IP address maps to a town and a network (home, school or workplace); it matters if the export or the account leaks.")),
+    }
 
     def analyze(self, photo: "PhotoView") -> Iterable[Finding]:
         for appearance in photo.appearances:
@@ -97,7 +116,7 @@ def _appearance_findings(appearance: dict[str, Any], extra: dict[str, Any]) -> I
                 yield Finding(
                     kind=fact.kind,
                     severity=fact.severity,
-                    summary=fact.summary.format(value=value, **details),
+                    text=_said(fact, value, details),
                     evidence={fact.evidence: value, **details, **where},
                 )
 

@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING, Iterator
 
 from PIL import Image
 
-from .. import facedetect, faceid, imaging
-from ..facegrade import THRESHOLDS, FaceGrade, grade_face
+from ..faces import detect as facedetect
+from ..faces import identity as faceid
+from ..faces.grade import THRESHOLDS, FaceGrade, grade_face
+from ..inventory import imaging
 from ..models import Finding
-from .base import Signal
+from ..words import N_, Said, say
+from .base import Signal, Weight
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from ..photo import PhotoView
+    from ..inventory.photo import PhotoView
 
 # Longest side, in pixels, that a photo is reduced to before detection. CenterFace finds faces from
 # about 24 px at its own scale every time and misses most under 15, so what the side decides is how
@@ -38,17 +41,29 @@ MAX_DETECT_SIDE = 1280
 BYSTANDER = "someone else"  # what faceid.match calls a face that is not the user's
 # How a finding's summary starts, by faceid.match's verdict.
 WHOSE = {
-    "you": "Your face",
-    BYSTANDER: "Someone else's face (this photo exposes them too)",
-    "not matched": "A face not matched to you (it may be yours)",
+    "you": N_("Your face"),
+    BYSTANDER: N_("Someone else's face (this photo exposes them too)"),
+    "not matched": N_("A face not matched to you (it may be yours)"),
 }
 
 
 class FacesSignal(Signal):
     name = "faces"
-    version = 1
-    title = "Faces a stranger could use"
+    version = 2  # 2: findings carry their words
+    title = N_("Faces a stranger could use")
     description = "Every face, graded as face-swap source (size, pose, sharpness), and whether it is yours."
+    example = "images/faces/pl_hopper.jpg"
+    roles = {
+        "face": frozenset({"face_high", "face_medium", "face_low"}),  # the user's, or not matched (it may be hers)
+        "clear_face": frozenset({"face_high", "face_medium"}),  # full quality, or usable but imperfect
+        "bystander_face": frozenset({"bystander_face"}),
+    }
+    weights = {
+        "face_high": Weight(45, 45, N_("One clear photo of a face is enough for today's face-swap tools (roop, InstantID); a face of 112-128 px or more is full-quality source material."), "face"),
+        "face_medium": Weight(25, 25, N_("A usable but imperfect face (smaller, turned or softer): swap models work at 128 px and restorers upscale the rest."), "face"),
+        "face_low": Weight(5, 5, N_("Under about 40-64 px, in profile or blurred, a face is of little use to swap tools, but it still shows the person."), "face"),
+        "bystander_face": Weight(5, 10, N_("Someone else's face: the photo exposes them too, and attackers target the victim's friends and family.")),
+    }
 
     def __init__(self) -> None:
         self.references: list[list[float]] = []
@@ -108,7 +123,6 @@ def _finding(
     distance: float | None,
     encoding: list[float] | None,
 ) -> Finding:
-    summary = f"{WHOSE[who]}: {grade.sentence}"
     evidence = {
         "face": index,
         "box": [round(value / side, 4) for value, side in zip(face.box, (image.width, image.height) * 2)],
@@ -131,6 +145,12 @@ def _finding(
     if encoding:
         evidence["encoding"] = [round(value, 5) for value in encoding]
     if who == BYSTANDER:
-        return Finding(kind="bystander_face", summary=summary, evidence=evidence, severity="low")
+        return Finding(kind="bystander_face", text=face_words(who, grade), evidence=evidence, severity="low")
     # The grades are named like the severities: a high-grade face of the user is a high risk.
-    return Finding(kind=f"face_{grade.grade}", summary=summary, evidence=evidence, severity=grade.grade)
+    return Finding(kind=f"face_{grade.grade}", text=face_words(who, grade), evidence=evidence, severity=grade.grade)
+
+
+def face_words(who: str, grade: FaceGrade) -> Said:
+    """Whose face (WHOSE), then the grade's words: "Your face: 214 px, frontal, sharp: full-quality swap source"."""
+    # TRANSLATORS: a face's summary: whose face, its size, pose and sharpness, then what it is worth to swap tools.
+    return say(N_("%(whose)s: %(words)s: %(verdict)s"), whose=say(WHOSE[who]), words=grade.words, verdict=grade.verdict)

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 import numpy as np
 
-from .. import geonames
-from ..db import shown_to, stable_id
+from ..inventory.db import shown_to, stable_id
 from ..models import OTHERS, Finding
-from .base import Signal
+from ..places import names as geonames
+from ..words import N_, say
+from .base import Signal, Weight
 from .exif import ExifSignal
-from .platform_location import has_position
+from .platform_location import has_position, place_words
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -54,9 +55,9 @@ THRESHOLDS = {
 
 # label: (how the photo times read, the guess)
 LABELS = {
-    "home": ("mostly evenings, nights and weekends", "likely home"),
-    "school_or_work": ("mostly weekday daytime", "likely school or work"),
-    "returning": ("at mixed times", "a place you return to"),
+    "home": (N_("mostly evenings, nights and weekends"), N_("likely home")),
+    "school_or_work": (N_("mostly weekday daytime"), N_("likely school or work")),
+    "returning": (N_("at mixed times"), N_("a place you return to")),
 }
 PERIODS = ("night", "weekend_day", "weekday_day", "other", "unknown")  # "unknown": no time for the photo
 EVIDENCE_KEYS = (
@@ -66,15 +67,20 @@ EVIDENCE_KEYS = (
 
 class PlacesSignal(Signal):
     name = "places"
-    version = 2  # 2: only from posts that someone else can see
+    version = 3  # 2: only from posts that someone else can see; 3: findings carry their words
     scope = "inventory"
-    title = "Places you return to"
+    title = N_("Places you return to")
     description = "Positions that repeat across photos on different days: likely home, school or work."
+    example = "examples/places.toml"
+    roles = {"repeated_place": frozenset({"repeated_place"})}
+    weights = {
+        "repeated_place": Weight(20, 20, N_("A place that repeats across days is probably home, school or work: attackers spread victims' addresses, schools and workplaces."), "place"),
+    }
 
     def analyze_inventory(self, db: "sqlite_utils.Database") -> Iterator[tuple[str, Finding]]:
         for place in places(db, OTHERS):  # what anyone but the user can piece together
             evidence = {key: place[key] for key in EVIDENCE_KEYS}
-            finding = Finding(kind="repeated_place", summary=_summary(place), evidence=evidence, severity="high")
+            finding = Finding(kind="repeated_place", text=_said(place), evidence=evidence, severity="high")
             for photo_id in place["photo_ids"]:
                 yield photo_id, finding
 
@@ -91,7 +97,7 @@ def places(db: "sqlite_utils.Database", audiences: tuple[str, ...] = OTHERS) -> 
     Only from the posts that the audiences (models.STRANGERS, models.OTHERS) can see."""
     shown = shown_to(audiences)
     points = _points(db, shown)
-    groups = {row["id"]: row["grp"] for row in db.query("select id, coalesce(group_id, id) as grp from photos")}
+    groups = {row["photo"]: row["picture"] for row in db.query("select photo, picture from pictures")}
     times = _times(db, shown, {point.photo for point in points})
     found = []
     for members in cluster([(point.lat, point.lon) for point in points], THRESHOLDS["radius_m"]):
@@ -176,11 +182,15 @@ def _picture_times(points: list[_Point], groups: dict[str, str], times: dict[str
     return when
 
 
-def _summary(place: dict) -> str:
-    where = f" ({place['name']})" if place["name"] else ""
-    return (
-        f"One of {place['photos']} photos taken at the same place on {place['days']} different days, "
-        f"{place['pattern']}: {place['guess']}{where}"
+def _said(place: dict) -> dict:
+    pattern, guess = LABELS[place["label"]]
+    return say(
+        N_("One of %(photos)s photos taken at the same place on %(days)s different days, %(pattern)s: %(guess)s%(where)s"),
+        photos=place["photos"],
+        days=place["days"],
+        pattern=say(pattern),
+        guess=say(guess),
+        where=place_words({"en": place["name"], "ko": place["name_ko"] or place["name"]}),
     )
 
 
@@ -255,45 +265,3 @@ def _local(when: datetime | None, zone: tzinfo) -> datetime | None:
     if when is None or when.tzinfo is None:
         return when
     return when.astimezone(zone).replace(tzinfo=None)
-
-
-# Drawing: each place's positions around its centre, on a plain grid. No map tiles, links, styles or scripts.
-PANEL_PX = 220
-CAPTION_PX = 58
-GRID_STEPS_M = (10, 25, 50, 100, 250)
-
-
-def drawing(places: list[dict]) -> dict | None:
-    """Where to draw each place's positions (from `places()`), as numbers only: one panel per place, its grid
-    lines and its dots. templates/parts/places.html.j2 writes it as inline SVG, its words in the report's language."""
-    if not places:
-        return None
-    return {
-        "width": len(places) * (PANEL_PX + 10) - 10,
-        "height": PANEL_PX + CAPTION_PX,
-        "side": PANEL_PX,
-        "panels": [_panel(place, index * (PANEL_PX + 10)) for index, place in enumerate(places)],
-    }
-
-
-def _panel(place: dict, left: int) -> dict:
-    metres = [_offset_m(place, lat, lon) for lat, lon in place["points"]]
-    reach = max([max(abs(x), abs(y)) for x, y in metres] + [GRID_STEPS_M[0]]) * 1.15
-    step = next((s for s in GRID_STEPS_M if reach / s <= 4), GRID_STEPS_M[-1])
-    scale = (PANEL_PX / 2) / reach
-    cx, cy = left + PANEL_PX / 2, PANEL_PX / 2  # the centre of the place, in the drawing
-    lines = []
-    for k in range(-int(reach // step), int(reach // step) + 1):
-        at, colour = k * step * scale, "#bbb" if k == 0 else "#e3e3e3"
-        lines.append((round(cx + at, 1), 0, round(cx + at, 1), PANEL_PX, colour))
-        lines.append((left, round(cy - at, 1), left + PANEL_PX, round(cy - at, 1), colour))
-    dots = [(round(cx + x * scale, 1), round(cy - y * scale, 1)) for x, y in metres]
-    return {"place": place, "left": left, "step": step, "lines": lines, "dots": dots}
-
-
-def _offset_m(place: dict, lat: float, lon: float) -> tuple[float, float]:
-    """East and north of the place's centre, in metres (flat-Earth: fine within a few hundred metres)."""
-    east_degrees = (lon - place["lon"] + 180) % 360 - 180  # across the 180th meridian too
-    east = math.radians(east_degrees) * math.cos(math.radians(place["lat"])) * geonames.EARTH_RADIUS_M
-    north = math.radians(lat - place["lat"]) * geonames.EARTH_RADIUS_M
-    return east, north

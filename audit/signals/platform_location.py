@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..geonames import place_names, with_place
 from ..models import Finding
-from .base import Signal
+from ..places.names import place_names
+from ..words import N_, Said, per_language, say
+from .base import Signal, Weight
 
 
 def has_position(lat, lon) -> bool:
@@ -14,11 +15,29 @@ def has_position(lat, lon) -> bool:
     return lat is not None and lon is not None and not (lat == 0 and lon == 0)
 
 
+def place_words(names: dict[str, str]) -> Said | str:
+    """' (Mapo-gu, Seoul)' after a position (names: places.names.place_names), each language its own name; ''
+    when the position has no English name (and so no name at all)."""
+    if not names.get("en"):
+        return ""
+    return per_language({lang: f" ({name})" for lang, name in names.items() if name})
+
+
 class PlatformLocationSignal(Signal):
     name = "platform-location"
-    version = 2  # 2: places named by the district that contains them (geonames)
-    title = "Locations attached to posts"
+    version = 3  # 2: places named by the district that contains them (geonames); 3: findings carry their words
+    title = N_("Locations attached to posts")
     description = "Geotags and check-ins stored with the post by the platform (export JSON or HTML)"
+    example = "examples/platform-location.toml"
+    roles = {
+        "exact_location": frozenset({"geotag"}),
+        "named_place": frozenset({"place_name"}),
+        "venue": frozenset({"geotag", "place_name"}),  # evidence["name"]: the venue the post is tagged with
+    }
+    weights = {
+        "geotag": Weight(35, 35, N_("A geotag shows where the photo was taken to every viewer; attackers spread victims' addresses."), "location"),
+        "place_name": Weight(15, 15, N_("A named place narrows where the person lives, studies or goes."), "location"),
+    }
 
     def analyze(self, photo) -> Iterator[Finding]:
         for appearance in photo.appearances:
@@ -31,17 +50,20 @@ class PlatformLocationSignal(Signal):
             lat, lon, name = appearance.get("lat"), appearance.get("lon"), appearance.get("location_name")
             if has_position(lat, lon):
                 names = place_names(lat, lon)
-                summary = f"The post carries a position: {lat:.5f}, {lon:.5f}" + (f", tagged {name}" if name else "")
+                if name:
+                    template = N_("The post carries a position: %(lat).5f, %(lon).5f, tagged %(name)s%(where)s")
+                else:
+                    template = N_("The post carries a position: %(lat).5f, %(lon).5f%(where)s")
                 yield Finding(
                     kind="geotag",
                     severity="high",
-                    summary=with_place(summary, names),
+                    text=say(template, lat=lat, lon=lon, name=name, where=place_words(names)),
                     evidence={"lat": lat, "lon": lon, "name": name, "place": names, **where},
                 )
             elif name:
                 yield Finding(
                     kind="place_name",
                     severity="medium",
-                    summary=f"The post is tagged with a place: {name}",
+                    text=say(N_("The post is tagged with a place: %(name)s"), name=name),
                     evidence={"name": name, **where},
                 )

@@ -16,10 +16,15 @@ class Source:
     `items()` is a generator: it yields an Item per media file (or per post whose media
     file is missing) and an ItemError for anything it could not read; it never raises for a
     single bad record. Raising an AuditError means the whole account cannot be read.
+
+    Every source declares an `example` (required, no default), which tests/test_examples.py runs.
     """
 
     name: ClassVar[str]  # the `platform` value in accounts.toml
     description: ClassVar[str]  # one line for `photo-audit sources`
+    # Required: a path relative to tests/fixtures/ that items() reads into at least one Item: an export or folder,
+    # or for a live source a recording of the answers it needs offline (tests/fixtures/examples/PROVENANCE.md).
+    example: ClassVar[str]
     needs: ClassVar[str] = "path"  # which config key locates the account: path, url or handle
     live: ClassVar[bool] = False  # True when collection talks to the network (needs proof of control)
     # Who can see the account's items when neither the export nor the config (`audience = ...`) says.

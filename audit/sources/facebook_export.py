@@ -28,10 +28,10 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
 from ..models import Item, ItemError
 from .base import Source
-from .meta_records import (
+from .readers.meta_records import (
     RecordContext,
     coordinates,
     each_record,
@@ -58,6 +58,7 @@ ACTIVITY_FOLDER = "your_facebook_activity"
 class FacebookExportSource(Source):
     name = "facebook-export"
     description = "Facebook 'Download your information' export (zip or folder, JSON): posts, albums, check-ins"
+    example = "formats/facebook_dyi_json_album_2018_addshore"
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:

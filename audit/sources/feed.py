@@ -32,7 +32,7 @@ from .. import proof
 from ..errors import AuditError, InputError, UnsafeInputError
 from ..models import Item, ItemError
 from ..net import PoliteSession, addresses
-from .html_images import (
+from .readers.html_images import (
     BLOG_DESCRIPTION,
     Found,
     MediaCache,
@@ -61,6 +61,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 class FeedSource(WebSource):
     name = "feed"
     description = "Your own blog's RSS or Atom feed (Naver Blog, Tistory...): recent posts and their images"
+    example = "examples/feed.json"  # recorded answers, replayed offline
 
     def items(self) -> Iterator[Item | ItemError]:
         url = self.account.url

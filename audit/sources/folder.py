@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from ..archive import FolderTree, refused_members
 from ..errors import InputError
+from ..inventory.archive import FolderTree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 
@@ -16,6 +16,7 @@ PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".
 class FolderSource(Source):
     name = "folder"
     description = "A local folder of photos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF)"
+    example = "images/faces"
     # Files on this computer are seen by no one until posted: a folder of what is posted says `audience = "anyone"`.
     audience = ONLY_YOU
 

@@ -50,11 +50,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Generator, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .meta_records import RecordContext, coordinates, epoch, number, parse_json, text
+from .readers.meta_records import RecordContext, coordinates, epoch, number, parse_json, text
 
 IMAGE_SUFFIXES = PHOTO_SUFFIXES | {".gif"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".mts", ".webm"}
@@ -133,6 +133,7 @@ class Entry:
 class GoogleTakeoutSource(Source):
     name = "google-takeout"
     description = "Google Takeout of Google Photos (zip or folder): a private cloud library with sidecar JSON per photo"
+    example = "formats/google_takeout_2024_en_handmade/Takeout"
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:

@@ -33,17 +33,17 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
-from .instagram_html import html_entries
-from .meta_records import (
+from .readers.instagram_html import html_entries
+from .readers.meta_records import (
     RecordContext,
     each_record,
     epoch,
-    expired,
     exif_location,
     exif_records,
+    expired,
     iso_time,
     media_type,
     parse_json,
@@ -82,6 +82,7 @@ PROFILE_FIELDS = (*PROFILE_CAPTION_FIELDS, "Username")
 class InstagramExportSource(Source):
     name = "instagram-export"
     description = "Instagram 'Download your information' export (zip or folder, JSON or HTML)"
+    example = "formats/instagram_dyi_html_2025_akbarskuyyy"
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:

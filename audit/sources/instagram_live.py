@@ -47,12 +47,12 @@ from instaloader import (
 )
 
 from .. import proof
-from ..cache import cache_dir, url_file_name
 from ..errors import AuditWarning, InputError, ProofError
+from ..inventory.cache import cache_dir, url_file_name
 from ..models import ANYONE, FOLLOWERS, Item, ItemError, Origin
 from ..net import FetchError, PoliteSession
 from .base import Source
-from .meta_records import profile_text
+from .readers.meta_records import profile_text
 
 EXPORT_HINT = 'Instagram: Settings > Your activity > Download your information, then platform = "instagram-export"'
 HANDLE = re.compile(r"[a-z0-9._]{1,30}")
@@ -95,6 +95,7 @@ class PoliteRateController(RateController):
 class InstagramLiveSource(Source):
     name = "instagram"
     description = "Your own public Instagram profile, live through instaloader (after proof of control)"
+    example = "examples/instagram.json"  # recorded answers, replayed offline
     needs = "handle"
     live = True
 

@@ -35,12 +35,12 @@ from datetime import datetime, timezone
 from typing import Any, Generator, Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from ..archive import READ_ERRORS, FolderTree
 from ..errors import InputError
+from ..inventory.archive import READ_ERRORS, FolderTree
 from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
-from .meta_records import RecordContext, coordinates, epoch, expired, parse_json, profile_text, text
+from .readers.meta_records import RecordContext, coordinates, epoch, expired, parse_json, profile_text, text
 
 DATED = re.compile(r"(?P<stem>(?:.+_)?(?P<date>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC)(?P<rest>.*)")
 MEDIA = re.compile(r"(?:_(?P<index>\d+))?(?P<suffix>\.\w+)")
@@ -145,6 +145,7 @@ class PostFacts:
 class InstaloaderFolderSource(Source):
     name = "instaloader-folder"
     description = "A folder written by the instaloader command line (photos, captions, .json.xz metadata, geotags)"
+    example = "formats/instaloader_profile_4.16_handmade/minji.kim"
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:

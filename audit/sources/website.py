@@ -37,7 +37,7 @@ from .. import proof
 from ..errors import AuditError, InputError
 from ..models import Item, ItemError
 from ..net import USER_AGENT, PoliteSession, addresses
-from .html_images import (
+from .readers.html_images import (
     BLOG_DESCRIPTION,
     EXPORT_HINT,
     IMAGE_SUFFIXES,
@@ -57,7 +57,7 @@ from .html_images import (
     unique_images,
     web_time,
 )
-from .meta_records import has_utc
+from .readers.meta_records import has_utc
 
 MAX_PAGES = 200
 MAX_DEPTH = 3  # links followed away from the start page
@@ -78,6 +78,7 @@ KST = timezone(timedelta(hours=9))
 class WebsiteSource(WebSource):
     name = "website"
     description = "Your own website or blog (Naver Blog, Tistory...), crawled politely from its address"
+    example = "examples/website.json"  # recorded answers, replayed offline
 
     def items(self) -> Iterator[Item | ItemError]:
         site = Site.of(self.account.url)

@@ -30,11 +30,20 @@ from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 from urllib.parse import urlsplit
 
-from ..archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
 from ..models import ANYONE, FOLLOWERS, Item, ItemError
-from ..textfix import repaired
+from ..text.fix import repaired
 from .base import Source
-from .meta_records import JSON_ERRORS, RecordContext, coordinates, each_record, has_utc, json_problem, number, text
+from .readers.meta_records import (
+    JSON_ERRORS,
+    RecordContext,
+    coordinates,
+    each_record,
+    has_utc,
+    json_problem,
+    number,
+    text,
+)
 
 TWEET_FILE = re.compile(r"(?P<stem>tweets?)(?:-part(?P<part>\d+))?\.js")
 # Media folders beside a tweet file, the usual one for its name first (where a missing file is expected).
@@ -56,6 +65,7 @@ PROTECTED_ACTIONS = {"protect": FOLLOWERS, "unprotect": ANYONE}
 class XArchiveSource(Source):
     name = "x-archive"
     description = "X (Twitter) archive (zip or folder): tweet photos and videos with their geotags, and the profile picture"
+    example = "formats/x_twitter_archive_2026_milahu104"
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:

@@ -1,0 +1,1 @@
+"""The inventory: the SQLite database, its files and who may write it."""

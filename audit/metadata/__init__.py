@@ -1,0 +1,1 @@
+"""What a file's own bytes say: EXIF, XMP and FLIR blocks, and the software ids in them."""

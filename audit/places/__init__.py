@@ -1,0 +1,1 @@
+"""Places: naming a position (districts in Korea, towns abroad)."""

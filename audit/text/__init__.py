@@ -1,0 +1,1 @@
+"""Text: repairing and sanitising it."""
