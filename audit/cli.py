@@ -37,6 +37,7 @@ from .outputs import check_writable
 from .report.i18n import LANGUAGES
 from .report.page import render_report
 from .resources import resource_dir
+from .scoring import WEIGHTS
 from .signals import SIGNALS
 from .sources import SOURCES
 from .steps import Tally, reads
@@ -237,8 +238,17 @@ def sources():
 
 
 @cli.command()
-def signals():
-    """List the risk signals photo-audit checks, one line each, with their versions."""
+@click.option("--weights", is_flag=True, help="Instead, what each kind of finding adds to a photo's score, and why.")
+def signals(weights):
+    """List the risk signals photo-audit checks, one line each, with their versions.
+
+    With --weights: the scoring table, one kind of finding a line: its signal, its points, the most it can add to
+    one photo, and the fact behind the weight (docs/scoring.md explains how they add up)."""
+    if weights:
+        click.echo(f"{'signal':<18} {'kind':<16} {'points':>6} {'cap':>4}  why")
+        for (signal, kind), weight in WEIGHTS.items():
+            click.echo(f"{signal:<18} {kind:<16} {weight.points:>6} {weight.cap:>4}  {weight.fact}")
+        return
     for name, cls in SIGNALS.items():
         click.echo(f"{name:<20} v{cls.version}  {cls.description}")
 

@@ -1,7 +1,8 @@
 """Exposure score per photo: 0-100, always as a list of reasons a person can check.
 
-WEIGHTS is the one table of points, gathered from the signals (each declares its kinds' `weights`).
-docs/scoring.md repeats it with the fact behind each weight (a test keeps the two in step). A finding kind
+WEIGHTS is the one table of points, gathered from the signals (each declares its kinds' `weights`);
+`photo-audit signals --weights` prints it with the fact behind each weight, and docs/scoring.md says how the
+points add up. A finding kind
 missing from the table is shown as a fact but scores nothing: no point of risk without a stated reason.
 """
 

@@ -37,6 +37,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from audit.config import Account
 from audit.errors import AuditError, InputError
+from audit.inventory import archive
 from audit.inventory.archive import ExportTree
 from audit.metadata.exifdata import PhotoMetadata, read_metadata
 from audit.metadata.flir import read_flir_gps
@@ -264,8 +265,12 @@ def collect(platform: str, files: dict[str, bytes]) -> list[Item | ItemError]:
     module = importlib.import_module(source.__module__)
     account = Account(platform=platform, path=Path(__file__).parent, handle="minji.kim")  # a folder that exists
     tree = MemoryTree(files)
-    # instaloader-folder opens its folder itself; the others through open_tree
-    with mock.patch.object(module, "FolderTree" if module is instaloader_folder else "open_tree", lambda path: tree):
+    # instaloader-folder opens its folder itself; the others through open_tree, theirs or archive.open_export's
+    opener = "FolderTree" if module is instaloader_folder else "open_tree"
+    with contextlib.ExitStack() as patches:
+        for target in (module, archive):
+            if hasattr(target, opener):
+                patches.enter_context(mock.patch.object(target, opener, lambda path: tree))
         return read_all(source(account))
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from audit.cli import cli
 from audit.scoring import GROUP_CAPS, WEIGHTS
 from audit.signals import SIGNALS
 from audit.sources import SOURCES
@@ -33,11 +36,23 @@ def test_registry_entries_declare_themselves():
         assert cls.name == name and cls.description and cls.title and isinstance(cls.version, int)
 
 
-def test_scoring_doc_matches_the_weights_table():
+def test_the_weights_table_is_printed_from_the_signals():
+    printed = CliRunner().invoke(cli, ["signals", "--weights"]).output.splitlines()
+    assert printed[0].split() == ["signal", "kind", "points", "cap", "why"]
+    rows = [re.fullmatch(r"(\S+) +(\S+) +(\d+) +(\d+)  (.+)", line).groups() for line in printed[1:]]
+    assert {(signal, kind): (int(points), int(cap), fact) for signal, kind, points, cap, fact in rows} == {
+        key: (w.points, w.cap, w.fact) for key, w in WEIGHTS.items()
+    }
+
+
+def test_scoring_doc_states_the_weights_and_caps_it_names():
     doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| (\d+) \| (\d+) \| (.+?) \|$", doc, flags=re.M)
-    documented = {(signal, kind): (int(points), int(cap), fact) for signal, kind, points, cap, fact in rows}
-    assert documented == {key: (w.points, w.cap, w.fact) for key, w in WEIGHTS.items()}
+    named = re.findall(r"`([a-z-]+)`/`(\w+)`, (\d+)\)", doc)
+    assert len(named) >= 3
+    for signal, kind, points in named:
+        assert WEIGHTS[signal, kind].points == int(points), (signal, kind)
+    for kind, points in re.findall(r"\(`(\w+)`, (\d+)\)", doc):  # a clue: the same in every signal that finds it
+        assert {w.points for (_, k), w in WEIGHTS.items() if k == kind} == {int(points)}, kind
     for group, cap in GROUP_CAPS.items():
         if group.startswith("clue:"):  # one sentence covers these: the shared cap is the kind's own
             assert f"`{group.removeprefix('clue:')}`" in doc.split("**One clue counts once.**", 1)[1].split("\n\n", 1)[0]

@@ -14,10 +14,12 @@ import zipfile
 import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from ..errors import InputError, UnsafeInputError
 from ..models import ItemError, Origin
+
+T = TypeVar("T")
 
 # Real Instagram exports of heavy users reach tens of GB; beyond this we stop and say so.
 MAX_ARCHIVE_BYTES = 64 * 1024**3
@@ -252,6 +254,15 @@ def _starts_like_a_zip(path: Path) -> bool:
             return handle.read(len(ZIP_START)) == ZIP_START
     except OSError:
         return False
+
+
+def open_export(path: Path, find: Callable[[ExportTree], T], expected: str) -> tuple[ExportTree, T]:
+    """The export at path and what `find` finds in it; when that is empty, the error says what was expected."""
+    tree = open_tree(path)
+    found = find(tree)
+    if not found:
+        raise nothing_found(tree, f"{path}: {expected}")
+    return tree, found
 
 
 def nothing_found(tree: ExportTree, message: str) -> InputError:

@@ -101,11 +101,6 @@ def place_names(lat: float, lon: float) -> dict[str, str]:
     return {lang: name for lang, name in names.items() if name}
 
 
-def with_place(summary: str, names: dict[str, str]) -> str:
-    """'..., 37.55632, 126.92345' + ' (Mapo-gu, Seoul)' when the position has a name."""
-    return f"{summary} ({names['en']})" if names.get("en") else summary
-
-
 def district(lat: float, lon: float) -> Town | None:
     """The Korean district whose outline contains the position; where outlines overlap, the one the position is
     deepest inside; outside them all, the nearest within NEAR_OUTLINE_M. None elsewhere."""

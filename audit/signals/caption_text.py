@@ -202,6 +202,19 @@ def _build_rules() -> dict[str, list[_Rule]]:
 
 RULES = _build_rules()
 
+# The clues that name who and where the person is (the plan's identity clues); image-text reads the same in pictures.
+IDENTITY_CLUES = frozenset({"phone", "email", "school", "university", "student_number", "workplace", "home", "address"})
+# Points per clue, the same wherever it is read (caption or picture): the two share one group cap per clue.
+CLUE_POINTS = {
+    "address": 35, "phone": 30, "student_number": 25, "home": 20, "email": 20, "school": 20, "university": 15,
+    "workplace": 15, "event": 10,
+}  # fmt: skip
+
+
+def clue(kind: str, fact: str) -> Weight:
+    """The weight of an identity clue or event: its points, counted once per photo across signals (scoring's group)."""
+    return Weight(CLUE_POINTS[kind], CLUE_POINTS[kind], fact, f"clue:{kind}")
+
 
 class CaptionTextSignal(Signal):
     name = "caption-text"
@@ -210,19 +223,19 @@ class CaptionTextSignal(Signal):
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
     example = "examples/caption-text.toml"
     roles = {
-        "identity_clue": frozenset({"phone", "email", "school", "university", "student_number", "workplace", "home", "address"}),
+        "identity_clue": IDENTITY_CLUES,
         "person_tag": frozenset({"tagged_user", "mention"}),
     }
     weights = {
-        "address": Weight(35, 35, N_("A street address in text: full home address is rated 4.18/5 sensitive (VISPR)."), "clue:address"),
-        "phone": Weight(30, 30, N_("A phone number lets a stranger contact or harass the person directly."), "clue:phone"),
-        "student_number": Weight(25, 25, N_("Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."), "clue:student_number"),
-        "home": Weight(20, 20, N_("Words that mark home tell a stranger the place is where the person lives."), "clue:home"),
-        "email": Weight(20, 20, N_("An e-mail address links the photo to other accounts and to direct contact."), "clue:email"),
-        "school": Weight(20, 20, N_("Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024)."), "clue:school"),
-        "university": Weight(15, 15, N_("Rooms were organised by school or university; education history is rated 2.92/5 (VISPR)."), "clue:university"),
-        "workplace": Weight(15, 15, N_("Perpetrators were often colleagues; victims' workplaces were spread with the images."), "clue:workplace"),
-        "event": Weight(10, 10, N_("Graduation, wedding, family and classroom photos were the ones taken in the Korean cases."), "clue:event"),
+        "address": clue("address", N_("A street address in text: full home address is rated 4.18/5 sensitive (VISPR).")),
+        "phone": clue("phone", N_("A phone number lets a stranger contact or harass the person directly.")),
+        "student_number": clue("student_number", N_("Student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school.")),
+        "home": clue("home", N_("Words that mark home tell a stranger the place is where the person lives.")),
+        "email": clue("email", N_("An e-mail address links the photo to other accounts and to direct contact.")),
+        "school": clue("school", N_("Rooms were organised by school; perpetrators were often classmates (Korean cases, 2024).")),
+        "university": clue("university", N_("Rooms were organised by school or university; education history is rated 2.92/5 (VISPR).")),
+        "workplace": clue("workplace", N_("Perpetrators were often colleagues; victims' workplaces were spread with the images.")),
+        "event": clue("event", N_("Graduation, wedding, family and classroom photos were the ones taken in the Korean cases.")),
         "tagged_user": Weight(5, 15, N_("Tagged friends lead to the person's circle: 'acquaintance humiliation' rooms spread family and friends.")),
         "mention": Weight(3, 9, N_("Mentioned accounts map the person's circle of friends.")),
     }

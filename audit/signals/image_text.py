@@ -36,7 +36,7 @@ from ..text.ocr import (
     tesseract_status,
 )
 from .base import Signal, Weight
-from .caption_text import EVENTS, SEVERITY, find_spans
+from .caption_text import EVENTS, IDENTITY_CLUES, SEVERITY, clue, find_spans
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -109,23 +109,21 @@ class ImageTextSignal(Signal):
     example = "examples/image-text.jpg"
     roles = {
         # The caption's identity clues, and what only a picture shows: an ID card, a written name.
-        "identity_clue": frozenset(
-            {"phone", "email", "school", "university", "student_number", "workplace", "home", "address", "id_card", "name_tag"}
-        ),
+        "identity_clue": IDENTITY_CLUES | {"id_card", "name_tag"},
     }
     weights = {
         "id_card": Weight(25, 25, N_("An ID card in the picture: student ID is rated 3.79/5 sensitive and national ID 4.25/5 (VISPR).")),
-        "student_number": Weight(25, 25, N_("A student number in the picture: student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school."), "clue:student_number"),
-        "address": Weight(35, 35, N_("An address readable in the picture: full home address is rated 4.18/5 sensitive (VISPR)."), "clue:address"),
-        "phone": Weight(30, 30, N_("A phone number readable in the picture lets a stranger contact or harass the person directly."), "clue:phone"),
-        "email": Weight(20, 20, N_("An e-mail address readable in the picture links it to other accounts and to direct contact."), "clue:email"),
-        "school": Weight(20, 20, N_("A school name in the picture (sign, uniform, card): rooms were organised by school (Korean cases, 2024)."), "clue:school"),
-        "university": Weight(15, 15, N_("A university name in the picture: education history is rated 2.92/5 (VISPR)."), "clue:university"),
-        "workplace": Weight(15, 15, N_("A workplace in the picture (badge, sign): perpetrators were often colleagues."), "clue:workplace"),
-        "home": Weight(20, 20, N_("Words in the picture that mark home tell a stranger where the person lives."), "clue:home"),
+        "student_number": clue("student_number", N_("A student number in the picture: student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school.")),
+        "address": clue("address", N_("An address readable in the picture: full home address is rated 4.18/5 sensitive (VISPR).")),
+        "phone": clue("phone", N_("A phone number readable in the picture lets a stranger contact or harass the person directly.")),
+        "email": clue("email", N_("An e-mail address readable in the picture links it to other accounts and to direct contact.")),
+        "school": clue("school", N_("A school name in the picture (sign, uniform, card): rooms were organised by school (Korean cases, 2024).")),
+        "university": clue("university", N_("A university name in the picture: education history is rated 2.92/5 (VISPR).")),
+        "workplace": clue("workplace", N_("A workplace in the picture (badge, sign): perpetrators were often colleagues.")),
+        "home": clue("home", N_("Words in the picture that mark home tell a stranger where the person lives.")),
         "name_tag": Weight(15, 15, N_("A name readable in the picture: rooms spread victims' names with the images.")),
         "licence_plate": Weight(10, 10, N_("A licence plate ties the photo to a car and the places it is parked (the project's choice; the risk model gives no figure).")),
-        "event": Weight(10, 10, N_("Graduation, wedding, family and classroom photos were the ones taken in the Korean cases."), "clue:event"),
+        "event": clue("event", N_("Graduation, wedding, family and classroom photos were the ones taken in the Korean cases.")),
     }
 
     def __init__(self) -> None:

@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, open_export, refused_members
 from ..models import Item, ItemError
 from .base import Source
 from .readers.meta_records import (
@@ -53,6 +53,12 @@ DOCUMENT_PATTERNS = (
     ("photos_and_videos/*.json", re.compile(r"your_videos\.json"), "media"),
 )
 ACTIVITY_FOLDER = "your_facebook_activity"
+# What the error names when none of the documents above is found.
+NOTHING_FOUND = (
+    "no Facebook posts or albums found (expected posts/your_posts_1.json, "
+    "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json or photos_and_videos/album/0.json); "
+    "is it the JSON export?"
+)
 
 
 class FacebookExportSource(Source):
@@ -62,15 +68,7 @@ class FacebookExportSource(Source):
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:
-        tree = open_tree(self.account.path)
-        documents = find_documents(tree)
-        if not documents:
-            raise nothing_found(
-                tree,
-                f"{self.account.path}: no Facebook posts or albums found (expected posts/your_posts_1.json, "
-                f"your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json or "
-                f"photos_and_videos/album/0.json); is it the JSON export?",
-            )
+        tree, documents = open_export(self.account.path, find_documents, NOTHING_FOUND)
         yield from refused_members(tree)
         yield from export_entries(tree, documents)
 

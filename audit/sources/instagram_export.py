@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 
-from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, nothing_found, open_tree, refused_members
+from ..inventory.archive import READ_ERRORS, ExportTree, locate_media, open_export, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 from .readers.instagram_html import html_entries
@@ -69,6 +69,11 @@ DOCUMENT_NAME = re.compile(r"(?P<stem>" + "|".join(KINDS) + r")(?:_\d+)?\.(?P<la
 # Glob patterns match from the right: they also find `your_instagram_activity/...` and a top folder.
 DOCUMENT_PATTERNS = ("content/*.json", "media/*.json", "content/*.html", "media/*.html")
 LEGACY_DOCUMENT = "media.json"
+# What the error names when none of the documents above is found.
+NOTHING_FOUND = (
+    "no Instagram media lists found (expected your_instagram_activity/content/posts_1.json, content/posts_1.json, "
+    "media.json or posts_1.html)"
+)
 # media.json keeps one list per kind; "direct" (photos sent in private messages) is not something posted.
 LEGACY_KINDS = {"photos": "post", "videos": "post", "stories": "story", "profile": "profile_photo"}
 # Matched from the right: both the older path and the 2024 one (personal_information/ twice), in any top folder.
@@ -86,14 +91,7 @@ class InstagramExportSource(Source):
     needs = "path"
 
     def items(self) -> Iterator[Item | ItemError]:
-        tree = open_tree(self.account.path)
-        documents = find_documents(tree)
-        if not documents:
-            raise nothing_found(
-                tree,
-                f"{self.account.path}: no Instagram media lists found (expected your_instagram_activity/"
-                f"content/posts_1.json, content/posts_1.json, media.json or posts_1.html)",
-            )
+        tree, documents = open_export(self.account.path, find_documents, NOTHING_FOUND)
         yield from refused_members(tree)
         now = datetime.now(timezone.utc)
         profile_photos = []  # held back until every list is read: the profile's text goes on the current one
