@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from .errors import InputError
 
@@ -20,17 +21,21 @@ def check_writable(*paths: Path | None) -> None:
             raise InputError(f"{path}: cannot write in the folder {folder} (permission denied)")
 
 
-def write_private(path: Path, text: str, encoding: str = "utf-8") -> Path:
+def write_private(path: Path, text: str | Iterable[str], encoding: str = "utf-8") -> Path:
     """Write `text` to `path` whole or not at all, readable by the user alone (0600 on POSIX), even over an older file
-    that others could read: a temporary file beside it (mkstemp makes it 0600), then renamed over it."""
+    that others could read: a temporary file beside it (mkstemp makes it 0600), then renamed over it.
+
+    `text` may come in pieces (a template's stream): a large report is then never held whole in memory."""
     temporary = None
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with open(descriptor, "w", encoding=encoding, newline="") as out:  # newline="": the text's own line ends
-            out.write(text)
+            out.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, path)
-    except OSError as exc:  # a full disk, a folder gone meanwhile
+    except BaseException as exc:  # a full disk, a folder gone meanwhile; or the pieces' maker failing, or Ctrl-C
         if temporary:
             Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{path}: could not write the file ({exc.strerror or exc})") from exc
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: could not write the file ({exc.strerror or exc})") from exc
+        raise
     return path

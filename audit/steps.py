@@ -26,15 +26,16 @@ from .config import Account, Config
 from .errors import AuditError, ProofError, UnsafeInputError, plain_message
 from .faces import identity as faceid
 from .inventory import imaging
-from .inventory.archive import read_origin
+from .inventory.archive import file_signature, read_origin
 from .inventory.db import raw_bytes, record_error, record_read, stable_id, storable
 from .inventory.dedupe import group_near_duplicates, perceptual_hash
 from .inventory.photo import PhotoView
 from .models import ANYONE, OTHERS, Finding, Item, ItemError
 from .report.actions import card_action
 from .scoring import SCORING_VERSION, score_photo
-from .signals import SIGNALS
+from .signals import SIGNALS, Signal
 from .sources import SOURCES
+from .workers import WorkerDied, run_jobs
 
 # bar(iterable, length, label) -> context manager yielding the iterable (click.progressbar fits)
 Bar = Callable[[Iterable, "int | None", str], ContextManager[Iterable]]
@@ -174,11 +175,17 @@ def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) 
 
 def _store_photo(db, account: Account, item: Item, run: int) -> tuple[str, str | None]:
     """Insert the photo row once per distinct content; returns its id and a note for the appearance."""
+    signature = None
     if item.origin is None:
         photo_id = hashlib.sha256(raw_bytes(f"missing:{account.key}:{item.media_name}")).hexdigest()
         row = {"status": "missing", "media_type": item.media_type}
         note = f"media file {item.media_name} is not in the export"
     else:
+        signature = file_signature(item.origin)
+        signature = stable_id(*signature) if signature else None
+        known = signature and _known_photo(db, signature)
+        if known:
+            return known, None
         data = read_origin(item.origin)
         photo_id = hashlib.sha256(data).hexdigest()
         row = {"bytes": len(data), "origin": json.dumps(item.origin.as_dict()), **_describe(data, item)}
@@ -186,7 +193,16 @@ def _store_photo(db, account: Account, item: Item, run: int) -> tuple[str, str |
         if row["status"] == "unreadable":
             record_error(db, run, account.key, item.source_item, "decode", row.pop("problem"))
     db["photos"].insert({"id": photo_id, "first_run": run, **row}, pk="id", ignore=True)
+    if signature and row["status"] == "ok":
+        db["known_files"].insert({"signature": signature, "photo": photo_id}, pk="signature", replace=True)
     return photo_id, note
+
+
+def _known_photo(db, signature: str) -> str | None:
+    """The photo a file was when last read, if it has not changed since (and was readable: errors are said again)."""
+    query = "select photo from known_files join photos on photos.id = photo where signature = ? and status = 'ok'"
+    row = next(db.query(query, [signature]), None)
+    return row["photo"] if row else None
 
 
 def _describe(data: bytes, item: Item) -> dict:
@@ -229,8 +245,12 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     row["tagged_users"] = json.dumps(row["tagged_users"], ensure_ascii=False)
     row["extra"] = json.dumps(row["extra"], ensure_ascii=False, sort_keys=True, default=str)
     db["appearances"].insert(row, pk="id", ignore=True)
-    # Who can see a post changes (archived since, the account made private): the latest collect says.
-    db.execute("update appearances set audience = ? where id = ? and audience is not ?", [audience, appearance_id, audience])
+    # Who can see a post changes (archived since, the account made private), and a file can be edited where it is
+    # (its location stripped): the latest collect says which picture the post now shows, and to whom.
+    db.execute(
+        "update appearances set audience = ?, photo = ? where id = ? and (audience is not ? or photo is not ?)",
+        [audience, photo_id, appearance_id, audience, photo_id],
+    )
 
 
 def audience_of(account: Account, item: Item) -> str:
@@ -257,17 +277,19 @@ def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
 
 
 def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
-    """Run every signal whose version or inputs changed since it last ran on a photo."""
+    """Run every signal whose version or inputs changed since it last ran on a photo.
+
+    Photos are analysed on every core (audit/workers.py); this process alone writes, one transaction per photo,
+    so an interrupted run keeps every photo it finished and the next run does the rest."""
     tally = Tally()
     signals = [cls() for cls in SIGNALS.values()]
     per_photo = [(signal, signal.prepare(db)) for signal in signals if signal.scope == "photo"]
     total = db["photos"].count
     with bar(photo_views(db), total, "Analysing") as photos:
-        for photo in photos:
-            _thumbnail(db, photo, run, tally)
-            appearance_ids = sorted(a["id"] for a in photo.appearances)
-            for signal, fingerprint in per_photo:
-                _run_signal(db, signal, photo, stable_id(appearance_ids, fingerprint), run, tally)
+        jobs = (job for photo in photos if (job := _job(db, photo, per_photo)))
+        prepared = {signal.name: signal for signal, _ in per_photo}
+        for job, outcome in run_jobs(analyze_photo, jobs, use_signals, (list(prepared.values()),)):
+            _store_outcome(db, job, outcome, run, tally, prepared)
     _group_faces(db)
     group_near_duplicates(db)  # inventory signals count a picture and its copies once
     for signal in signals:
@@ -276,49 +298,101 @@ def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
     return tally
 
 
+@dataclass
+class PhotoJob:
+    """What is left to do for one photo: its thumbnail, and the signals (name, inputs) not yet run on it."""
+
+    photo: PhotoView
+    thumbnail: bool
+    signals: list[tuple[str, str]]
+
+
+@dataclass
+class PhotoOutcome:
+    thumbnail: bytes | None = None
+    phash: str | None = None
+    decode_error: str | None = None
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # by signal
+    errors: dict[str, str] = field(default_factory=dict)  # signal -> what went wrong
+
+
+def _job(db, photo: PhotoView, per_photo: list) -> PhotoJob | None:
+    appearance_ids = sorted(a["id"] for a in photo.appearances)
+    done = {
+        (row["signal"], row["signal_version"], row["inputs"])
+        for row in db.query("select signal, signal_version, inputs from analyses where photo = ?", [photo.id])
+    }
+    signals = []
+    for signal, fingerprint in per_photo:
+        inputs = stable_id(appearance_ids, fingerprint)
+        if (signal.name, signal.version, inputs) not in done:
+            signals.append((signal.name, inputs))
+    thumbnail = photo.status == "ok" and photo.media_type == "image"
+    thumbnail = thumbnail and not db["thumbnails"].count_where("photo = ?", [photo.id])
+    return PhotoJob(photo, thumbnail, signals) if thumbnail or signals else None
+
+
+_SIGNALS: dict[str, Signal] = {}  # in each process that analyses: the prepared photo signals, by name
+
+
+def use_signals(signals: list[Signal]) -> None:
+    """Set up a process to analyse photos with these prepared signals (they travel to workers by pickling)."""
+    _SIGNALS.clear()
+    _SIGNALS.update((signal.name, signal) for signal in signals)
+
+
+def analyze_photo(job: PhotoJob) -> PhotoOutcome:
+    """Everything one photo needs, without the inventory: runs in a worker process (or here, with one)."""
+    outcome = PhotoOutcome()
+    if job.thumbnail:
+        try:
+            small = imaging.decode(job.photo.data, max_side=imaging.THUMB_SIDE)
+            outcome.thumbnail, outcome.phash = imaging.jpeg_bytes(small), perceptual_hash(small)
+        except Exception as exc:  # one photo that cannot be read or decoded is its own error; the others go on
+            outcome.decode_error = plain_message(exc)
+    for name, _ in job.signals:
+        try:
+            outcome.findings[name] = list(_SIGNALS[name].analyze(job.photo))
+        except Exception as exc:  # a bug in one signal must not end the audit either; recorded so it gets reported
+            outcome.errors[name] = plain_message(exc)
+    return outcome
+
+
+def _store_outcome(db, job: PhotoJob, outcome: PhotoOutcome | WorkerDied, run: int, tally: Tally, signals: dict) -> None:
+    photo = job.photo
+    if isinstance(outcome, WorkerDied):
+        message = "the process analysing it stopped (a crash in a decoder?); run again to retry it"
+        record_error(db, run, _where(photo), _item(photo), "analyze", message)
+        tally.add("errors")
+        return
+    with db.atomic():
+        if outcome.decode_error:
+            record_error(db, run, _where(photo), _item(photo), "decode", outcome.decode_error)
+            tally.add("errors")
+        elif outcome.thumbnail:
+            db["thumbnails"].insert({"photo": photo.id, "jpeg": outcome.thumbnail}, pk="photo", replace=True)
+            db["photos"].update(photo.id, {"phash": outcome.phash})
+        for name, inputs in job.signals:
+            if name in outcome.errors:
+                record_error(db, run, _where(photo), _item(photo), f"analyze:{name}", outcome.errors[name])
+                tally.add("errors")
+                continue
+            signal = signals[name]
+            db.execute("delete from findings where photo = ? and signal = ?", [photo.id, name])
+            _insert_findings(db, signal, ((photo.id, finding) for finding in outcome.findings[name]))
+            db["analyses"].upsert(
+                {"photo": photo.id, "signal": name, "signal_version": signal.version, "inputs": inputs},
+                pk=("photo", "signal"),
+            )
+            tally.add(f"analysed:{name}")
+
+
 def _group_faces(db: sqlite_utils.Database) -> None:
     """Without reference photos, group look-alike faces so the user can confirm which group is them."""
     if faceid.available() is None and not faceid.load_references(db):
         faceid.cluster_faces(db)
     else:
         db["face_clusters"].delete_where()
-
-
-def _thumbnail(db, photo: PhotoView, run: int, tally: Tally) -> None:
-    if photo.status != "ok" or photo.media_type != "image" or db["thumbnails"].count_where("photo = ?", [photo.id]):
-        return
-    try:
-        small = imaging.decode(photo.data, max_side=imaging.THUMB_SIDE)
-    except Exception as exc:  # one photo that cannot be read or decoded is its own error; the others go on
-        record_error(db, run, _where(photo), _item(photo), "decode", plain_message(exc))
-        tally.add("errors")
-        return
-    with db.atomic():
-        db["thumbnails"].insert({"photo": photo.id, "jpeg": imaging.jpeg_bytes(small)}, pk="photo", replace=True)
-        db["photos"].update(photo.id, {"phash": perceptual_hash(small)})
-
-
-def _run_signal(db, signal, photo: PhotoView, inputs: str, run: int, tally: Tally) -> None:
-    done = db.execute(
-        "select 1 from analyses where photo = ? and signal = ? and signal_version = ? and inputs = ?",
-        [photo.id, signal.name, signal.version, inputs],
-    ).fetchone()
-    if done:
-        return
-    try:
-        findings = list(signal.analyze(photo))
-    except Exception as exc:  # a bug in one signal must not end the audit either; recorded so it gets reported
-        record_error(db, run, _where(photo), _item(photo), f"analyze:{signal.name}", plain_message(exc))
-        tally.add("errors")
-        return
-    with db.atomic():
-        db.execute("delete from findings where photo = ? and signal = ?", [photo.id, signal.name])
-        _insert_findings(db, signal, ((photo.id, finding) for finding in findings))
-        db["analyses"].upsert(
-            {"photo": photo.id, "signal": signal.name, "signal_version": signal.version, "inputs": inputs},
-            pk=("photo", "signal"),
-        )
-    tally.add(f"analysed:{signal.name}")
 
 
 def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:

@@ -59,9 +59,9 @@ GRAPH = {_module_name(path): _imports(path) for path in FILES}
 # Each top-level part of the package and its layer; a module imports only modules of its layer or lower.
 LAYERS = {
     "audit": 0, "audit.words": 0, "audit.errors": 0, "audit.models": 0, "audit.text": 0, "audit.resources": 0,
-    "audit.outputs": 1, "audit.net": 1, "audit.proof": 2,
+    "audit.outputs": 1, "audit.net": 1, "audit.proof": 2, "audit.workers": 1,
     "audit.inventory": 1, "audit.metadata": 1, "audit.faces": 2, "audit.places": 1,
-    "audit.text.ocr": 3,  # reading text skips face close-ups: it asks the face detector
+    "audit.text.layout": 3, "audit.text.ocr": 3,  # finding where text is skips face close-ups: it asks the face detector
     "audit.sources": 3, "audit.signals": 3,
     "audit.config": 4,  # checks each account's platform against the source registry
     "audit.scoring": 4, "audit.report": 5, "audit.steps": 6, "audit.cli": 7, "audit.__main__": 8,

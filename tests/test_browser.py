@@ -1,8 +1,9 @@
 """The report in a real browser: Debian's headless chromium, driven by Playwright for Python (no browser download).
 
 The page loads nothing and logs no error; hostile captions, file names and EXIF stay text; the filters work, and
-without scripts the page reads in its own order; later thumbnails load as they near the screen; printing drops the
-controls; text passes AA contrast; and Korean renders as Hangul glyphs, not as boxes.
+without scripts the page reads in its own order; later cards come in once the page has loaded or when something needs
+them, and later thumbnails as they near the screen; printing drops the controls; text passes AA contrast; and Korean
+renders as Hangul glyphs, not as boxes.
 """
 
 from __future__ import annotations
@@ -102,9 +103,12 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
 
 
-def visit(browser, path: Path, javascript: bool = True) -> Visit:
+def visit(browser, path: Path, javascript: bool = True, idle: bool = True) -> Visit:
+    """The page loaded; with `idle` False, the browser never tells the page that it is idle (requestIdleCallback)."""
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1000, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
+    if not idle:
+        context.add_init_script("window.requestIdleCallback = () => 0;")
     seen = Visit(context.new_page())
     seen.page.on("console", lambda message: seen.console.append(f"{message.type}: {message.text}"))
     seen.page.on("pageerror", lambda error: seen.console.append(f"pageerror: {error}"))
@@ -194,7 +198,7 @@ def _many_photos(path: Path, count: int) -> Path:
         image = Image.new("RGB", (80, 60), (index % 256, 100, 150))
         ImageDraw.Draw(image).text((5, 20), str(index), fill=(255, 255, 255))
         image.save(out, "JPEG")
-        photo = f"{index:064x}"
+        photo = f"{index:08x}" * 8  # the first 16 characters name the card (its element id): distinct
         db["photos"].insert({"id": photo, "status": "ok", "media_type": "image", "format": "JPEG", "width": 80, "height": 60})
         db["appearances"].insert({"id": photo[-32:], "photo": photo, "account": "folder:many", "platform": "folder",
                                   "kind": "file", "media_name": f"{index}.jpg", "tagged_users": "[]"})
@@ -224,6 +228,47 @@ def test_later_thumbnails_come_in_near_the_screen_and_for_printing(browser, tmp_
     page.evaluate("dispatchEvent(new Event('beforeprint'))")
     assert page.evaluate(waiting) == 0
     assert seen.console == [] and [url for url in seen.requests if not url.startswith("data:")] == [page.url]
+
+
+CARDS = "[...document.querySelectorAll('#cards .card')].map(card => +card.dataset.order)"
+IN_ORDER = list(range(450))
+LAST_CARD = "photo-" + f"{449:08x}" * 2
+
+
+@pytest.fixture(scope="module")
+def later_cards(tmp_path_factory) -> Path:
+    """450 cards: past the first 200, they wait in two <noscript> blocks; the last one's caption tries to end its
+    block early and run a script."""
+    path = tmp_path_factory.mktemp("later") / "many.db"
+    _many_photos(path, 450)
+    db = open_db(path)
+    db["appearances"].update(f"{449:08x}" * 4, {"caption": "</noscript>" + payload(7)})
+    return render_report(db, path.with_suffix(".html"))
+
+
+def test_later_cards_come_in_at_once_for_a_link_a_filter_or_printing(browser, later_cards):
+    """Past the first 200, cards wait in <noscript> blocks, which the browser reads as text (here it is never idle,
+    so they wait until something needs them)."""
+    page = visit(browser, later_cards, idle=False).page
+    assert page.evaluate(CARDS) == IN_ORDER[:200] and page.locator("#cards > noscript").count() == 2
+    assert page.locator("#filter-count").text_content() == "Showing 450 of 450 photos"
+    page.evaluate("id => { location.hash = id; }", LAST_CARD)  # a link from the plan
+    page.wait_for_function("id => document.getElementById(id)?.getBoundingClientRect().top < innerHeight", arg=LAST_CARD)
+    assert page.evaluate(CARDS) == IN_ORDER and page.locator("#cards > noscript").count() == 0
+    page = visit(browser, later_cards, idle=False).page
+    page.select_option("#filter-action", "keep")  # every card (none is scored)
+    assert page.evaluate(CARDS) == IN_ORDER and page.locator("#filter-count").text_content() == "Showing 450 of 450 photos"
+    page = visit(browser, later_cards, idle=False).page
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate(CARDS) == IN_ORDER and page.locator("#cards img[data-thumb]").count() == 0
+
+
+def test_later_cards_come_in_once_the_page_has_loaded_and_read_in_order_without_scripts(browser, later_cards):
+    for seen in (visit(browser, later_cards), visit(browser, later_cards, javascript=False)):
+        seen.page.wait_for_function(f"() => {CARDS}.length === 450")
+        assert seen.page.evaluate(CARDS) == IN_ORDER
+        assert "</noscript>" + payload(7) in seen.page.locator("#" + LAST_CARD).text_content()  # as text, never run
+        assert seen.page.evaluate("window.pwned") is None and seen.dialogs == [] and seen.console == []
 
 
 def test_a_long_plans_later_steps_stay_folded_until_printed(browser, tmp_path):

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from audit.cli import cli
 from audit.inventory.db import open_db
 from audit.signals import SIGNALS
+from audit.workers import WORKERS_VARIABLE
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo"
 
@@ -27,6 +28,7 @@ def test_confirming_the_largest_group_matches_the_user(tmp_path, monkeypatch):
     # Faces are what this is about; reading the text in photos takes most of a run. (setitem: SIGNALS keeps its order.)
     reads_no_text = type("ReadsNoText", (SIGNALS["image-text"],), {"analyze": lambda self, photo: []})
     monkeypatch.setitem(SIGNALS, "image-text", reads_no_text)
+    monkeypatch.setenv(WORKERS_VARIABLE, "1")  # the stand-in lives in this process: workers would not see it
     shutil.copytree(DEMO / "instagram_export", tmp_path / "instagram_export")
     config = tmp_path / "accounts.toml"
     config.write_text('[[accounts]]\nplatform = "instagram-export"\npath = "instagram_export"\nhandle = "minji.kim"\n')

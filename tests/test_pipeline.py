@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from audit import steps
 from audit.cli import cli
 from audit.config import load_config
-from audit.inventory.archive import FolderTree, read_origin
+from audit.inventory.archive import FolderTree, file_signature, read_origin
 from audit.inventory.db import MIGRATIONS, open_db, stable_id, storable
+from audit.models import Origin
 from audit.signals.platform_location import PlatformLocationSignal
 
 from .conftest import FIXTURES, jpeg_bytes, write_config
@@ -59,6 +60,47 @@ def test_two_runs_give_identical_rows(tmp_path, photo_folder):
     assert _counts(db) == first
     assert {name: sorted(map(json.dumps, db[name].rows)) for name in snapshot} == snapshot
     assert db["runs"].count == 2
+
+
+def _reads_during(tmp_path: Path, config: Path, monkeypatch) -> list[str]:
+    """The media files a collect reads (in a zip: its members), as it goes."""
+    read = []
+
+    def counting(origin):
+        read.append(origin.member or Path(origin.path).name)
+        return read_origin(origin)
+
+    monkeypatch.setattr(steps, "read_origin", counting)
+    result = CliRunner().invoke(cli, ["collect", str(config), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 0, result.output
+    monkeypatch.undo()
+    return read
+
+
+def test_a_collect_again_reads_only_the_files_that_changed(tmp_path, photo_folder, monkeypatch):
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    assert sorted(_reads_during(tmp_path, config, monkeypatch)) == ["home.jpg", "plain.jpg"]
+    assert _reads_during(tmp_path, config, monkeypatch) == []  # unchanged: known by size and time
+    (photo_folder / "plain.jpg").write_bytes(jpeg_bytes((1, 2, 3)))  # edited in place: new bytes, new time
+    assert _reads_during(tmp_path, config, monkeypatch) == ["plain.jpg"]
+    db = open_db(tmp_path / "a.db")
+    current = {row["photo"] for row in db.query("select photo from current_appearances")}
+    assert hashlib.sha256(jpeg_bytes((1, 2, 3))).hexdigest() in current and len(current) == 2
+
+
+def test_a_zip_collected_again_reads_only_members_that_changed(tmp_path, monkeypatch):
+    export = tmp_path / "photos.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("a.jpg", jpeg_bytes((10, 20, 30)))
+        archive.writestr("b.jpg", jpeg_bytes((40, 50, 60)))
+    # A zip's members are told apart by their size and CRC: in a zip written again, the member that changed is read.
+    before = {name: file_signature(Origin(str(export), name)) for name in ("a.jpg", "b.jpg")}
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("a.jpg", jpeg_bytes((10, 20, 30)))
+        archive.writestr("b.jpg", jpeg_bytes((41, 50, 60)))
+    after = {name: file_signature(Origin(str(export), name)) for name in ("a.jpg", "b.jpg")}
+    assert before["a.jpg"] == after["a.jpg"] and before["b.jpg"] != after["b.jpg"]
+    assert file_signature(Origin(str(export), "missing.jpg")) is None
 
 
 def test_same_bytes_on_two_accounts_is_one_photo(tmp_path):

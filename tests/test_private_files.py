@@ -16,6 +16,7 @@ from audit.cli import cli
 from audit.config import load_config
 from audit.inventory.cache import cache_dir
 from audit.inventory.db import open_db
+from audit.outputs import write_private
 from audit.sources.readers.html_images import WebSource
 
 from .conftest import write_config
@@ -48,6 +49,21 @@ def test_the_inventory_the_report_and_the_exports_are_the_user_s_alone(tmp_path,
     assert modes(files) == {path.name: "0o600" for path in files}
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []  # no temporary file left
     assert umask() == before  # the command's own umask ends with it
+
+
+
+def test_a_report_that_fails_while_it_is_written_leaves_the_earlier_one_and_no_temporary_file(tmp_path):
+    """The report is written as the template makes it, and still whole or not at all."""
+    earlier = tmp_path / "r.html"
+    earlier.write_text("the earlier report")
+
+    def pieces():
+        yield "<!DOCTYPE html>"
+        raise RuntimeError("a template that fails halfway")
+
+    with pytest.raises(RuntimeError):
+        write_private(earlier, pieces())
+    assert earlier.read_text() == "the earlier report" and [path.name for path in tmp_path.iterdir()] == ["r.html"]
 
 
 def test_the_download_cache_is_the_user_s_alone(tmp_path, cache, http, monkeypatch):

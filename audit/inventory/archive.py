@@ -163,6 +163,9 @@ class ZipTree(ExportTree):
     def files(self) -> list[str]:
         return list(self._members)
 
+    def member(self, rel: str) -> zipfile.ZipInfo | None:
+        return self._members.get(rel)
+
     def read(self, rel: str) -> bytes:
         info = self._members.get(rel)
         if info is None:
@@ -307,7 +310,30 @@ def read_origin(origin: Origin | dict) -> bytes:
     if origin.member is None:
         return FolderTree(path.parent).read(path.name)
     tree = _cached_zip(str(path), path.stat().st_mtime_ns)
-    return tree.read(posixpath.normpath(origin.member.replace("\\", "/")))
+    return tree.read(_member_name(origin.member))
+
+
+def _member_name(member: str) -> str:
+    return posixpath.normpath(member.replace("\\", "/"))
+
+
+def file_signature(origin: Origin) -> tuple | None:
+    """What tells a media file's bytes apart without reading them, as rsync does: a file's size and modification
+    time, a zip member's size and CRC. None when that cannot be told (a file gone, a link, a member refused)."""
+    path = Path(origin.path)
+    try:
+        status = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    if origin.member is None:
+        return (origin.path, status.st_size, status.st_mtime_ns)
+    try:
+        info = _cached_zip(str(path), status.st_mtime_ns).member(_member_name(origin.member))
+    except (InputError, OSError, zipfile.BadZipFile):
+        return None  # read_origin says what is wrong with it
+    return (origin.path, origin.member, info.file_size, info.CRC) if info else None
 
 
 @lru_cache(maxsize=8)

@@ -206,6 +206,12 @@ def _add_finding_text(db: sqlite_utils.Database) -> None:
     db["findings"].add_column("text", str)
 
 
+def _add_known_files(db: sqlite_utils.Database) -> None:
+    # A re-run reads no file it has seen unchanged (archive.file_signature: size and time, or a zip member's CRC):
+    # the signature, hashed, names the photo its bytes were. Rows only speed a collect up; deleting them is safe.
+    db["known_files"].create({"signature": str, "photo": str}, pk="signature")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
     ("0002_faces_and_near_duplicates", _add_faces),
@@ -218,6 +224,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0010_audience_values", _audience_values),
     ("0012_pictures", _add_pictures),
     ("0011_finding_text", _add_finding_text),
+    ("0013_known_files", _add_known_files),
 ]
 
 

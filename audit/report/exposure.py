@@ -15,7 +15,7 @@ models.OTHERS (what anyone but the user can see: strangers and followers).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -70,8 +70,12 @@ where pictures.picture = pictures.photo
 """
 
 
-def exposure(db: sqlite_utils.Database, audiences: tuple[str, ...]) -> tuple[dict[str, Card], dict[str, dict]]:
-    """The pictures these audiences can see that show anything counted here, and the places that repeat."""
+def exposure(db: sqlite_utils.Database, audiences: tuple[str, ...], found_places: list[dict] | None = None,
+             points: dict[str, Counter] | None = None) -> tuple[dict[str, Card], dict[str, dict]]:
+    """The pictures these audiences can see that show anything counted here, and the places that repeat.
+
+    `found_places` (the places signal's, for these audiences) and `points` (picture_points) when the caller has them
+    already: the report works each out once, not once per use."""
     shown = shown_to(audiences)
     posts = {row["id"] for row in db.query(f"select id from {shown}")}
     cards: dict[str, Card] = {}
@@ -98,18 +102,26 @@ def exposure(db: sqlite_utils.Database, audiences: tuple[str, ...]) -> tuple[dic
         cards.setdefault(picture, Card(picture)).facets.add("face")
     for picture in clear & clues:
         cards[picture].facets.add("clue")
-    places = _places(db, audiences, cards)
-    for row in db.query(_POINTS):
-        if row["picture"] in cards:
-            cards[row["picture"]].points[_family((row["signal"], row["kind"]))] += row["points"] or 0
+    places = _places(db, repeated_places(db, audiences) if found_places is None else found_places, cards)
+    for picture, families in (picture_points(db) if points is None else points).items():
+        if picture in cards:
+            cards[picture].points.update(families)  # the card's own copy: the plan takes points away
     return cards, places
 
 
-def _places(db: sqlite_utils.Database, audiences: tuple[str, ...], cards: dict[str, Card]) -> dict[str, dict]:
+def picture_points(db: sqlite_utils.Database) -> dict[str, Counter]:
+    """Each picture's score points by family (face, location, other)."""
+    points: dict[str, Counter] = defaultdict(Counter)
+    for row in db.query(_POINTS):
+        points[row["picture"]][_family((row["signal"], row["kind"]))] += row["points"] or 0
+    return points
+
+
+def _places(db: sqlite_utils.Database, repeating: list[dict], cards: dict[str, Card]) -> dict[str, dict]:
     """The places that repeat among what the audience can see, each filed on its pictures' cards."""
     picture_of = {row["photo"]: row["picture"] for row in db.query("select photo, picture from pictures")}
     found = {}
-    for place in repeated_places(db, audiences):
+    for place in repeating:
         found[place["place"]] = {key: place[key] for key in PLACE_KEYS} | {"dates": place["dates"]}
         for photo in place["photo_ids"]:
             picture = picture_of.get(photo, photo)

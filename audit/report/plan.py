@@ -105,10 +105,12 @@ def points_for(card: Card, action: str) -> int:
     return sum(card.points.get(family, 0) for family in TAKES[action])
 
 
-def removal_plan(db: sqlite_utils.Database) -> Plan:
-    """The plan for what a stranger can see (exposure.py, models.STRANGERS)."""
+def removal_plan(db: sqlite_utils.Database, seen: tuple[dict[str, Card], dict[str, dict]] | None = None) -> Plan:
+    """The plan for what a stranger can see (exposure.py, models.STRANGERS).
+
+    `seen`: exposure(db, STRANGERS) when the caller has it already; the plan takes its cards apart as it goes."""
     targets = stored_targets(db)
-    cards, places = exposure(db, STRANGERS)
+    cards, places = exposure(db, STRANGERS) if seen is None else seen
     state = _State(cards, places, targets)
     start, taken = state.totals(), []
     while (choice := state.best()) is not None:
@@ -147,13 +149,16 @@ class _State:
         # How many of its pictures still showing it each place has per local day (pictures of unknown time: none).
         self.days = {place: Counter(info["dates"][card] for card in self.showing[place] if card in info["dates"])
                      for place, info in places.items()}
+        # _still_needed of each place, worked out again only when one of its pictures goes: every step reads it for
+        # every place and group, and a place of a large inventory has thousands of days to sort.
+        self.needed = {place: self._still_needed(place) for place in places}
         self.counts = Counter(facet for card in cards.values() for facet in card.facets)
         self.groups: dict[tuple, dict[str, list]] = {}
         for card in cards.values():
             self._file(card)
 
     def totals(self) -> Totals:
-        repeating = sum(1 for place in self.showing if self._still_needed(place))
+        repeating = sum(1 for place in self.showing if self.needed[place])
         return Totals(**{target: self.counts[facet] for target, facet in FACET_OF.items()}, repeated_places=repeating)
 
     def best(self) -> tuple[Card, str] | None:
@@ -185,10 +190,10 @@ class _State:
         gone, closer = [], []
         if "place" in taken:
             for place in sorted(card.places):
-                needed = self._still_needed(place)
+                needed = self.needed[place]
                 if needed:
                     self._hide(place, card.id)
-                    still = self._still_needed(place)
+                    still = self.needed[place]
                     if still < needed:  # taking one picture away can leave a place as close as before (its days)
                         described = {key: self.places[place][key] for key in PLACE_KEYS}
                         (closer if still else gone).append({**described, "still": still})
@@ -227,6 +232,7 @@ class _State:
             self.days[place][day] -= 1
             if not self.days[place][day]:
                 del self.days[place][day]
+        self.needed[place] = self._still_needed(place)
 
     def _best_action(self, group: tuple, over: dict[str, bool], excess_places: int) -> tuple[str | None, tuple]:
         """The least drastic action among those that take away the most from a group's cards, and what it takes."""
@@ -244,7 +250,7 @@ class _State:
         violations = sum(1 for target, facet in FACET_OF.items() if facet in (taken & facets) and over[target])
         if "place" not in taken or excess_places <= 0:
             return violations, 0.0
-        still = [n for n in map(self._still_needed, places) if n]
+        still = [self.needed[place] for place in places if self.needed[place]]
         return violations + min(still.count(1), excess_places), sum(1 / n for n in still if n > 1)
 
 

@@ -21,20 +21,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from ..inventory import imaging
 from ..models import Finding
 from ..words import N_, say
-from ..text.ocr import (
-    COST,
-    LANGUAGES,
-    OCR_SIDE,
-    PRECHECK_SIDE,
-    TESSERACT_CONFIG,
-    Line,
-    box_of,
-    lines_of,
-    prepare_for_ocr,
-    read_words,
-    skip_reason,
-    tesseract_status,
-)
+from ..text.layout import PRECHECK_SIDE, where_to_read
+from ..text.ocr import COST, LANGUAGES, OCR_SIDE, TESSERACT_CONFIG, Line, box_of, lines_of, read_regions, tesseract_status
 from .base import Signal, Weight
 from .caption_text import EVENTS, IDENTITY_CLUES, SEVERITY, clue, find_spans
 
@@ -103,7 +91,7 @@ NAMED = {"school": N_('Photo names a school: "%(quote)s"'), "university": N_('Ph
 
 class ImageTextSignal(Signal):
     name = "image-text"
-    version = 2  # 2: findings carry their words
+    version = 3  # 2: findings carry their words; 3: only lines of text are read, each at its own threshold
     title = N_("Text visible in photos")
     description = "ID cards, name tags, schools, phone numbers, addresses and plates readable in the photo (OCR)."
     example = "examples/image-text.jpg"
@@ -140,14 +128,16 @@ class ImageTextSignal(Signal):
         if self.unavailable or photo.media_type != "image" or photo.status != "ok":
             return
         start = time.perf_counter()
-        reason = skip_reason(imaging.decode(photo.data, max_side=PRECHECK_SIDE))
+        small = imaging.decode(photo.data, max_side=PRECHECK_SIDE)
+        reason, regions = where_to_read(small)
         COST.check_seconds.append(time.perf_counter() - start)
         if reason:
             COST.skipped[reason] += 1
             return
         start = time.perf_counter()
-        image = prepare_for_ocr(imaging.decode(photo.data, max_side=OCR_SIDE))
-        findings = list(_findings(lines_of(read_words(image)), image.size))
+        image = imaging.decode(photo.data, max_side=OCR_SIDE)
+        words = read_regions(image, regions, image.width / small.width)
+        findings = list(_findings(lines_of(words), image.size))
         COST.read_seconds.append(time.perf_counter() - start)
         yield from findings
 

@@ -1,9 +1,12 @@
 """Reading text in a photo with tesseract, in Korean and English: where it is worth reading, and what it read.
 
-OCR costs about half a second a photo where the rest of the analysis costs tens of milliseconds, so
-it runs only where text can be: `skip_reason` is the one place that decides. COST records what it
-spent (benchmarks/ocr.py prints it). Tesseract comes from Debian (tesseract-ocr, tesseract-ocr-kor);
-pytesseract is imported only when needed.
+Tesseract costs a tenth of a second to start and about a second per megapixel it is shown, where the
+rest of the analysis costs tens of milliseconds a photo. So `layout.where_to_read`, the one place that
+decides, first looks for lines of letters on a 640-px picture (about 25 ms); a photo without one is
+not read at all. `read_regions` then reads only those lines: each cut out, scaled to the height
+tesseract reads best, made black on white at its own threshold, and stacked into one small sheet for
+one tesseract run. COST records what it spent (benchmarks/ocr.py prints it). Tesseract comes from
+Debian (tesseract-ocr, tesseract-ocr-kor); pytesseract and scipy are imported only when needed.
 """
 
 from __future__ import annotations
@@ -14,48 +17,32 @@ import statistics
 import subprocess
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..errors import InputError
-from ..faces import detect as facedetect
+from .layout import Region
 
 LANGUAGES = "kor+eng"
-# Page segmentation 11, "sparse text": text scattered over a picture, in no set order. The default (3,
-# a page of columns) read nothing at all on a generated ID card that mode 11 read word for word.
-TESSERACT_CONFIG = "--psm 11"
+# Page segmentation 4, "a single column of text of variable sizes": what the sheet of stacked lines is.
+# On 406 facts planted in 165 generated photos (tests and benchmarks/ocr.py, three seeds), mode 4 read
+# 397, mode 6 (one uniform block) 395, mode 11 (sparse text, which whole photos needed) 394.
+TESSERACT_CONFIG = "--psm 4"
 OCR_TIMEOUT = 60  # seconds for one photo; a photo that takes longer is recorded as an error
 
-# --- Where to read: the numbers behind skip_reason -------------------------------------------------
-PRECHECK_SIDE = 640  # the photo is first reduced to this (greyscale) to look for strokes
-EDGE_STEP = 48  # a jump of this much grey (of 255) between neighbouring pixels is a stroke's edge
-BLOCK = 16  # pixels per side of the blocks that edges are counted in
-# Share of a block's pixels on an edge that makes it look like text: several strokes cross it. At
-# 640 px, generated photos with text (16-18 px letters in a 1080 px photo and up) had a busiest block
-# of 0.34-0.69; smooth scenes (a gradient, the cat, the flower) 0-0.12, soft face close-ups 0-0.06.
-# Textured scenes (foliage, buildings, a table's grain) pass too and are read: that costs time, not
-# findings.
-TEXT_BLOCK_EDGES = 0.2
-FACE_CHECK_SIDE = 320  # a close-up's face is huge: found at this size in about 15 ms
-# A face whose box covers this share of the frame (half its width and half its height) leaves only a
-# border of hair, shoulders and background around it: too little room for text worth reading.
-CLOSE_UP_SHARE = 0.25
-
 # --- How to read ---------------------------------------------------------------------------------
-# Photos are scaled to this longest side for tesseract (feed images, 1080 px, up; camera originals
-# down), then made black and white at one Otsu threshold. Tesseract recognises letters from the grey
-# picture, and upscaled JPEG text threw it: "연락처 010-1234-5678" came back as "연릭져 (010 | 2 74 26 8"
-# at 1600 px, right at 1080 and 1400. Measured on 60 generated JPEGs (text lines on a plain background,
-# 24-56 px letters in 640-1080 px photos; an ID card with 16-36 px letters lying on real scenes), 228
-# planted facts, mean time per photo on this 2-core machine:
-#   grey, 1600 px: 181 read, 0.54 s      black and white, 1080 px: 164, 0.29 s
-#   local (Sauvola) threshold, 1600 px: 182, 0.72 s      Otsu, 1300 px: 182, 0.34 s
-#   Otsu, 1600 px: 204, 0.38 s           Otsu, 2000 px: 197, 0.46 s
+# Lines are cut from the photo reduced to OCR_SIDE and scaled to LINE_PX high, a Latin x-height of about
+# 24 px (of the 406 facts, 40 px read 396, 48 px 397, 56 px 385; whole 1600-px photos at one threshold,
+# as before, 375), but at most MAX_UPSCALE times (a 320-px profile photo gains nothing from more); they
+# are stacked GAP_PX apart, a page full of text at most at MAX_READ_PIXELS, whole photos' old size.
 OCR_SIDE = 1600
-MAX_UPSCALE = 3.0  # small pictures (profile photos, 320 px) gain nothing from more
+LINE_PX = 48
+MAX_UPSCALE = 3.0
+GAP_PX = 24
+MAX_READ_PIXELS = 1600 * 1600
 # Tesseract's confidence (0-100) below which a word is dropped. Real text in the generated photos read
 # at 74-97; the strokes it imagines in foliage, fur and sky mostly score under 60.
 MIN_WORD_CONF = 60
@@ -74,7 +61,7 @@ class Cost:
     """What OCR cost in this process, for benchmarks/ocr.py and anyone curious."""
 
     read_seconds: list[float] = field(default_factory=list)  # per photo read: decode, tesseract, matching
-    check_seconds: list[float] = field(default_factory=list)  # per photo checked by skip_reason
+    check_seconds: list[float] = field(default_factory=list)  # per photo checked by where_to_read
     skipped: Counter = field(default_factory=Counter)  # photos not read, by reason
 
 
@@ -119,45 +106,62 @@ def tesseract_status() -> tuple[str | None, str]:
     return None, (version.stdout.splitlines() or ["tesseract"])[0].strip()
 
 
-def skip_reason(small: Image.Image) -> str | None:
-    """Why reading this photo would be wasted, or None to read it: the one place that decides.
+def read_regions(image: Image.Image, regions: list[Region], scale: float) -> list[list[Word]]:
+    """Tesseract's lines in `regions` of `image` (`scale` times the pre-check picture), boxes in `image`'s pixels.
 
-    `small` is the photo reduced to PRECHECK_SIDE. Cheapest test first:
-    1. "no text-like strokes": no block of the greyscale picture is crossed by enough sharp edges to
-       hold letters (about 5 ms). Smooth scenes, skies, blurred backgrounds and soft close-ups stop here.
-    2. "face close-up": one face covers CLOSE_UP_SHARE of the frame (about 15 ms at 320 px), the
-       selfie whose eyelashes and hair passed test 1. Without the face detector, this test is left out.
+    Each region is cut out, scaled so that its lines are LINE_PX high, made black on white, and pasted
+    under the last into one sheet: one tesseract start for the photo, and only text-sized pixels to read.
     """
-    grey = np.asarray(small.convert("L"), dtype=np.int16)
-    edges = np.zeros(grey.shape, dtype=bool)
-    edges[:, 1:] |= np.abs(np.diff(grey, axis=1)) > EDGE_STEP
-    edges[1:, :] |= np.abs(np.diff(grey, axis=0)) > EDGE_STEP
-    rows, cols = grey.shape[0] // BLOCK, grey.shape[1] // BLOCK
-    if rows == 0 or cols == 0:
-        return "too small to hold text"
-    blocks = edges[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).mean(axis=(1, 3))
-    if blocks.max() < TEXT_BLOCK_EDGES:
-        return "no text-like strokes"
-    faces_image = small.convert("RGB")
-    faces_image.thumbnail((FACE_CHECK_SIDE, FACE_CHECK_SIDE))
-    try:
-        faces = facedetect.detect(faces_image)
-    except facedetect.DetectorMissing:
-        return None
-    frame = faces_image.width * faces_image.height
-    if any((f.box[2] - f.box[0]) * (f.box[3] - f.box[1]) >= CLOSE_UP_SHARE * frame for f in faces):
-        return "face close-up"
-    return None
-
-
-def prepare_for_ocr(image: Image.Image) -> Image.Image:
-    """Black and white, scaled so that the longest side is OCR_SIDE (upscaled at most MAX_UPSCALE times)."""
+    if not regions:
+        return []
     grey = image.convert("L")
-    factor = min(OCR_SIDE / max(grey.size), MAX_UPSCALE)
-    if factor > 1:
-        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.LANCZOS)
-    pixels = np.asarray(grey)
-    return Image.fromarray(np.where(pixels > otsu_threshold(pixels), 255, 0).astype(np.uint8))
+    pieces = [_piece(grey, region, scale) for region in regions]
+    shrink = min(1.0, (MAX_READ_PIXELS / sum(p.width * p.height for p, _, _ in pieces)) ** 0.5)  # a page of text
+    if shrink < 1:
+        pieces = [(p.resize((max(1, round(p.width * shrink)), max(1, round(p.height * shrink)))), o, f * shrink)
+                  for p, o, f in pieces]
+    width, height = max(p.width for p, _, _ in pieces), sum(p.height + GAP_PX for p, _, _ in pieces)
+    sheet = Image.new("L", (width + 2 * GAP_PX, height + GAP_PX), 255)
+    places, y = [], GAP_PX
+    for piece, origin, factor in pieces:
+        sheet.paste(piece, (GAP_PX, y))
+        places.append((y + piece.height + GAP_PX / 2, (GAP_PX, y), origin, factor))
+        y += piece.height + GAP_PX
+    return [[_placed(word, places) for word in line] for line in read_words(sheet)]
+
+
+def _piece(grey: Image.Image, region: Region, scale: float) -> tuple[Image.Image, tuple[int, int], float]:
+    """The region cut from `grey`, scaled and thresholded on its own (one threshold for a whole photo lost
+    white letters on a dark sign); where it was cut, and by what it was scaled."""
+    x0, y0 = max(0, round(region.box[0] * scale)), max(0, round(region.box[1] * scale))
+    x1, y1 = min(grey.width, round(region.box[2] * scale)), min(grey.height, round(region.box[3] * scale))
+    factor = min(LINE_PX / (region.height * scale), MAX_UPSCALE)
+    size = (max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor)))
+    pixels = np.asarray(grey.crop((x0, y0, x1, y1)).resize(size, Image.LANCZOS))
+    ink = pixels > otsu_threshold(pixels) if region.light else pixels <= otsu_threshold(pixels)
+    ink = _without_cut_shapes(ink, (x0 > 0, y0 > 0, x1 < grey.width, y1 < grey.height))
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)), (x0, y0), factor
+
+
+def _without_cut_shapes(ink: np.ndarray, cut: tuple[bool, bool, bool, bool]) -> np.ndarray:
+    """Ink less the shapes that the sides cut through the photo (left, top, right, bottom) touch: the
+    edge of a sign, a table's grain, a cup. Tesseract read a hatched edge beside "Hanbit" into the word."""
+    from scipy import ndimage
+
+    labels, _ = ndimage.label(ink)
+    sides = (labels[:, 0], labels[0, :], labels[:, -1], labels[-1, :])
+    touching = np.unique(np.concatenate([side for side, was_cut in zip(sides, cut) if was_cut] or [np.zeros(0, int)]))
+    return ink & ~np.isin(labels, touching[touching > 0])
+
+
+def _placed(word: Word, places: list) -> Word:
+    """The word's box moved from the sheet back into the photo. `places`, top to bottom: (where a piece's
+    share of the sheet ends, where it was pasted, where it was cut from the photo, its scale)."""
+    middle = (word.box[1] + word.box[3]) / 2
+    _, (px, py), (ox, oy), factor = next((p for p in places if middle < p[0]), places[-1])
+    x0, y0, x1, y1 = word.box
+    box = (ox + (x0 - px) / factor, oy + (y0 - py) / factor, ox + (x1 - px) / factor, oy + (y1 - py) / factor)
+    return replace(word, box=tuple(round(v) for v in box))
 
 
 def otsu_threshold(pixels: np.ndarray) -> int:
@@ -215,8 +219,8 @@ def _parse(table: str, text: str) -> list[list[Word]]:
 
 
 def lines_of(fragments: list[list[Word]]) -> list[Line]:
-    """Tesseract's lines, put together where they sit side by side: in sparse mode it often cuts one
-    printed line into several (한빛고등 | 학교), and reads two columns as one row."""
+    """Tesseract's lines, put together where they sit side by side in the photo: it often cuts one printed
+    line into several (한빛고등 | 학교), and a line found as two stretches is read as two."""
     rows: list[list[list[Word]]] = []
     for fragment in sorted(fragments, key=lambda f: _centre_y(f)):
         row = next((r for r in rows if box_of(r[0])[1] <= _centre_y(fragment) <= box_of(r[0])[3]), None)
