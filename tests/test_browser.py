@@ -2,8 +2,9 @@
 
 The page loads nothing and logs no error; hostile captions, file names and EXIF stay text; the filters work, and
 without scripts the page reads in its own order; later cards come in once the page has loaded or when something needs
-them, and later thumbnails as they near the screen; printing drops the controls; text passes AA contrast; and Korean
-renders as Hangul glyphs, not as boxes.
+them, and later thumbnails as they near the screen; printing drops the controls; text passes AA contrast; Korean
+renders as Hangul glyphs, not as boxes, in Korean fonts with whole words kept on a line; and on a phone cards are one
+column and nothing is wider than the screen.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from audit.cli import cli
 from audit.inventory.db import open_db
 from audit.report.page import render_report
 
-from .conftest import jpeg_bytes, write_config
+from .conftest import copy_demo, jpeg_bytes, write_config
 from .test_bidi import bidi_report
 from .test_report import _instagram_export, _post
 
@@ -403,3 +404,100 @@ def test_korean_page_renders_hangul_glyphs(browser, inventory):
         glyphs, boxes, squares = shots
         assert not glyphs == boxes, f"{selector}: Hangul is drawn as empty boxes (no Korean font)"
         assert not glyphs == squares, f"{selector}: Hangul is drawn as squares"
+
+
+# Phones (issue 14): at 390 px nothing is wider than the screen. Every element of `main` must lie within the screen,
+# but a table may scroll inside its own .table-wrap; every element of a card within its card. Cards and sections off
+# the screen are laid out first (content-visibility: auto skips them), so that every one is measured.
+OUTSIDE = """() => {
+  for (const el of document.querySelectorAll('main > section, .card')) el.style.contentVisibility = 'visible';
+  const name = (el) => el.tagName + (el.className && typeof el.className === 'string' ? '.' + el.className : '') + ' ' + (el.textContent || '').trim().slice(0, 40);
+  const found = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const rect = el.getBoundingClientRect();
+    if (!rect.width || el.closest('.table-wrap, noscript')) continue;
+    if (rect.left < -0.5 || rect.right > innerWidth + 0.5) found.push('off the screen: ' + name(el));
+    const card = el.closest('.card');
+    if (card) {
+      const box = card.getBoundingClientRect();
+      if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) found.push('out of its card: ' + name(el));
+    }
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') found.push('clipped: ' + name(el));
+  }
+  return {found, page: document.documentElement.scrollWidth, screen: innerWidth,
+          tables: [...document.querySelectorAll('.table-wrap')].filter(wrap => wrap.scrollWidth > wrap.clientWidth + 1).length};
+}"""
+
+
+def on_a_phone(browser, path: Path, width: int = 390):
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    return page
+
+
+@pytest.fixture(scope="module")
+def demo_reports(analysed_demo, tmp_path_factory) -> dict[str, Path]:
+    """The demo persona's report in English and in Korean."""
+    tmp = tmp_path_factory.mktemp("demo")
+    db = open_db(copy_demo(analysed_demo, tmp))
+    return {"en": tmp / "demo.html", "ko": render_report(db, tmp / "ko.html", lang="ko")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_on_a_phone_cards_and_plan_fit_the_screen(browser, demo_reports, lang):
+    for width in (360, 390, 430):
+        page = on_a_phone(browser, demo_reports[lang], width)
+        assert page.evaluate("document.documentElement.lang") == lang
+        measured = page.evaluate(OUTSIDE)
+        assert measured["found"] == [] and measured["page"] <= measured["screen"] == width
+        assert measured["tables"] == 0  # the demo's tables fit without scrolling
+        if width == 390:  # one column: the thumbnail above the text, as wide as the card allows
+            card = page.evaluate("""() => {
+                const card = document.querySelector('#cards > .card'), [thumb, text] = card.children;
+                const a = thumb.getBoundingClientRect(), b = text.getBoundingClientRect();
+                return {above: a.bottom <= b.top, text: b.width, card: card.clientWidth};
+            }""")
+            assert card["above"] and card["text"] > card["card"] * 0.8
+        page.context.close()
+
+
+def test_on_a_phone_a_large_report_fits_the_screen(browser, tmp_path):
+    """A thousand photos: later cards come in as text (noscript), and the plan's later steps are a table of eight
+    columns, which must fit (or scroll by itself, never the page)."""
+    page = on_a_phone(browser, _many_photos(tmp_path / "many.db", 1000))
+    page.wait_for_function(f"() => {CARDS}.length === 1000")
+    page.evaluate("document.querySelector('details.plan-rest').open = true")
+    measured = page.evaluate(OUTSIDE)
+    assert measured["found"] == [] and measured["page"] <= measured["screen"] == 390
+    page.context.close()
+
+
+def test_on_a_desktop_a_card_keeps_its_thumbnail_beside_its_text(browser, demo_reports):
+    page = visit(browser, demo_reports["en"]).page
+    side = page.evaluate("""() => {
+        const [thumb, text] = document.querySelector('#cards > .card').children;
+        return thumb.getBoundingClientRect().right < text.getBoundingClientRect().left;
+    }""")
+    assert side and page.evaluate(OUTSIDE)["found"] == []
+
+
+TYPESETTING = """() => {
+  const style = (el) => { const s = getComputedStyle(el); return {wordBreak: s.wordBreak, overflowWrap: s.overflowWrap,
+    fontFamily: s.fontFamily, lineHeight: parseFloat(s.lineHeight) / parseFloat(s.fontSize)}; };
+  return {body: style(document.body), reason: style(document.querySelector('#cards ul.reasons li')),
+          summary: style(document.querySelector('.supply'))};
+}"""
+
+
+def test_korean_is_set_in_korean_fonts_with_whole_words(browser, demo_reports):
+    korean = visit(browser, demo_reports["ko"]).page.evaluate(TYPESETTING)
+    for where, style in korean.items():
+        assert style["wordBreak"] == "keep-all", where
+        assert style["overflowWrap"] in ("break-word", "anywhere"), where  # a long token still wraps
+        assert style["fontFamily"].startswith('"Noto Sans CJK KR", "Noto Sans KR", NanumGothic'), where
+        assert 1.6 <= style["lineHeight"] <= 1.8, where
+    english = visit(browser, demo_reports["en"]).page.evaluate(TYPESETTING)
+    for where, style in english.items():
+        assert style["wordBreak"] != "keep-all" and style["fontFamily"].startswith("system-ui"), where
