@@ -61,7 +61,15 @@ def start_command(root: Path, *args: str) -> subprocess.Popen:
     """`photo-audit ARGS --db a.db` as its own process in `root` (also used by test_crash and test_one_writer)."""
     command = [sys.executable, "-m", "audit", *args, "--db", str(root / "a.db")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=root)
+    # Ctrl-C as a terminal gives it, even when these tests run in the background: a shell starts background jobs
+    # with SIGINT ignored, and the command would inherit that and never see one.
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=root, preexec_fn=_default_ctrl_c
+    )
+
+
+def _default_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _start_collect(root: Path) -> subprocess.Popen:
