@@ -88,7 +88,7 @@ def _pool_pass(work, jobs: Iterator, setup, setup_args, workers: int):
     in_flight: dict[Future, Any] = {}
     try:
         for job in jobs:
-            in_flight[pool.submit(work, job)] = job
+            in_flight[_submit(pool, work, job)] = job
             while len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from _collect(in_flight, FIRST_COMPLETED)
         while in_flight:
@@ -104,6 +104,20 @@ def _pool_pass(work, jobs: Iterator, setup, setup_args, workers: int):
     return False
 
 
+def _submit(pool: ProcessPoolExecutor, work: Callable, job: Any) -> Future:
+    """pool.submit, which starts the workers: with Ctrl-C ignored meanwhile, so that they start ignoring it. A worker
+    that a Ctrl-C reached while it started would print a traceback on its way out (its job queue cut off midway);
+    this way workers never see one, and the caller, which does, stops them. A Ctrl-C in the few milliseconds of a
+    start is lost: the next one works."""
+    if threading.current_thread() is not threading.main_thread():
+        return pool.submit(work, job)  # only the main thread may change how signals are handled
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return pool.submit(work, job)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _collect(in_flight: dict[Future, Any], return_when: str) -> Iterator[tuple[Any, Any]]:
     done, _ = wait(in_flight, return_when=return_when)
     for future in done:
@@ -116,7 +130,8 @@ def _collect(in_flight: dict[Future, Any], return_when: str) -> Iterator[tuple[A
 
 
 def _worker_setup(caller: int, setup: Callable[..., None], setup_args: tuple[Any, ...]) -> None:
-    # Ctrl-C reaches the whole process group; the caller alone decides what stops, and workers just finish.
+    # Ctrl-C reaches the whole process group: workers start ignoring it (_submit) and keep to that, whatever
+    # started them; the caller alone decides what stops.
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)

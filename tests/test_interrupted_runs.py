@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import responses
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
@@ -171,6 +172,18 @@ def test_ctrl_c_during_a_collect_lists_nothing_as_gone(tmp_path):
         assert run["status"] == "interrupted" and run["finished_at"] is None and run["seen"] < PHOTOS
         assert _assert_nothing_gone_and_nothing_hidden(tmp_path)["skipped"]
     _assert_a_full_run_finds_nothing_new_and_deletions_still_show(tmp_path)
+
+
+@pytest.mark.parametrize("after", [0.05, 0.2, 0.5])
+def test_ctrl_c_while_the_command_starts_ends_it_quietly(tmp_path, after):
+    _camera_roll(tmp_path, photos=20)
+    _full_collect(tmp_path)
+    process = start_command(tmp_path, "analyze")  # loading the modules takes most of a second
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    # 130: stopped by photo-audit; -SIGINT: by the signal itself, before Python had started (a loaded machine)
+    assert process.returncode in (130, -signal.SIGINT) and b"Traceback" not in errors, errors.decode()
 
 
 SITE = "https://minji-blog.example"
