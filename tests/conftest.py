@@ -15,6 +15,7 @@ import responses
 from PIL import Image
 
 from audit.models import Item
+from audit.workers import WORKERS_VARIABLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -34,6 +35,14 @@ def pytest_cmdline_main(config):
         config.option.numprocesses = "auto"
         config.option.dist = "loadscope"
         config.option.loadscopereorder = False  # keep SLOW_FIRST's order
+
+
+def pytest_configure(config):
+    # The tests already keep every core busy (above): an analysis in a test runs in its test's process, not in a
+    # pool of its own that would compete for the same cores. The pool has its own tests (test_workers, test_crash),
+    # which ask for it; a variable set outside the tests is kept.
+    if hasattr(config, "workerinput"):
+        os.environ.setdefault(WORKERS_VARIABLE, "1")
 
 
 def pytest_collection_modifyitems(config, items):

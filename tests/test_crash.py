@@ -17,6 +17,7 @@ from audit import steps as analysis
 from audit.cli import cli
 from audit.inventory import db as inventory
 from audit.inventory.db import open_db
+from audit.workers import WORKERS_VARIABLE
 
 from .conftest import jpeg_bytes, write_config
 from .test_interrupted_runs import CAMERA, start_command, wait_until_started
@@ -67,7 +68,8 @@ def _content(path: Path) -> dict[str, list[str]]:
     return tables
 
 
-def test_runs_killed_at_several_points_leave_the_inventory_of_a_clean_run(tmp_path):
+def test_runs_killed_at_several_points_leave_the_inventory_of_a_clean_run(tmp_path, monkeypatch):
+    monkeypatch.setenv(WORKERS_VARIABLE, "2")  # analyses killed with their pool of workers
     _flat_camera_roll(tmp_path)
     config = str(tmp_path / "accounts.toml")
     for command in (["collect", config], ["analyze"]):

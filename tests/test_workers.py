@@ -127,7 +127,8 @@ def _portraits(root, photos: int) -> None:
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
-def test_a_stopped_analysis_leaves_no_worker_behind_and_the_next_run_finishes(tmp_path, how):
+def test_a_stopped_analysis_leaves_no_worker_behind_and_the_next_run_finishes(tmp_path, how, monkeypatch):
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "2")
     _portraits(tmp_path, 40)
     assert CliRunner().invoke(cli, ["collect", str(tmp_path / "accounts.toml"), "--db", str(tmp_path / "a.db")]).exit_code == 0
     process = start_command(tmp_path, "analyze")
