@@ -228,6 +228,8 @@ def me(db_path, group):
         click.echo("No face groups: run `photo-audit analyze` first, or reference photos are already set (`me` in accounts.toml).")
     for row in groups:
         click.echo(f"group {row['cluster']}: {row['faces']} faces in {row['photos']} photos, e.g. {for_terminal(row['sample'])}")
+    if groups:
+        click.echo("Open the example photo of each group; when one is you, run `photo-audit me --confirm N` with its number.")
 
 
 @cli.command()

@@ -220,7 +220,7 @@ def test_confirm_cluster_makes_its_faces_references(tmp_path):
     with pytest.raises(ConfigError) as info:
         faceid.confirm_cluster(db, 9)
     assert info.value.exit_code == 2
-    assert info.value.message == "there is no face cluster 9: choose 1 to 3"
+    assert info.value.message == "there is no face group 9: choose a group from 1 to 3 (`photo-audit me` lists them)"
 
 
 @pytest.fixture

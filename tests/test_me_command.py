@@ -40,7 +40,11 @@ def test_confirming_the_largest_group_matches_the_user(tmp_path, monkeypatch):
 
     listing = runner.invoke(cli, ["me", "--db", str(db_path)])
     assert listing.exit_code == 0 and listing.output.startswith("group 1: ")
-    assert runner.invoke(cli, ["me", "--db", str(db_path), "--confirm", "99"]).exit_code == 2
+    assert listing.output.splitlines()[-1].endswith("run `photo-audit me --confirm N` with its number.")
+    wrong = runner.invoke(cli, ["me", "--db", str(db_path), "--confirm", "99"])
+    count = sum(line.startswith("group ") for line in listing.output.splitlines())
+    choices = "the only group is 1" if count == 1 else f"choose a group from 1 to {count}"
+    assert wrong.exit_code == 2 and f"there is no face group 99: {choices}" in wrong.output
     confirmed = runner.invoke(cli, ["me", "--db", str(db_path), "--confirm", "1"])
     assert confirmed.exit_code == 0 and "recorded as you" in confirmed.output
 

@@ -269,7 +269,7 @@ def confirm_cluster(db, cluster: int) -> int:
         )
     )
     if not rows:
-        raise ConfigError(f"there is no face cluster {cluster}: {_known_clusters(db)}")
+        raise ConfigError(f"there is no face group {cluster}: {_known_clusters(db)}")
     source = CLUSTER_SOURCE.format(cluster)
     references = ({"id": stable_id(row["encoding"]), "source": source, "encoder": ENCODER, **row} for row in rows)
     with db.conn:
@@ -279,4 +279,6 @@ def confirm_cluster(db, cluster: int) -> int:
 
 def _known_clusters(db) -> str:
     count = db.execute("SELECT MAX(cluster) FROM face_clusters").fetchone()[0]
-    return f"choose 1 to {count}" if count else "no faces have been grouped yet"
+    if not count:
+        return "there are none (reference photos are set with `me` in accounts.toml, or nothing is analysed yet)"
+    return "the only group is 1" if count == 1 else f"choose a group from 1 to {count} (`photo-audit me` lists them)"
