@@ -285,9 +285,10 @@ def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
     signals = [cls() for cls in SIGNALS.values()]
     per_photo = [(signal, signal.prepare(db)) for signal in signals if signal.scope == "photo"]
     total = db["photos"].count
+    prepared = {signal.name: signal for signal, _ in per_photo}
+    done = _done(db)
     with bar(photo_views(db), total, "Analysing") as photos:
-        jobs = (job for photo in photos if (job := _job(db, photo, per_photo)))
-        prepared = {signal.name: signal for signal, _ in per_photo}
+        jobs = (job for photo in photos if (job := _job(photo, per_photo, done)))
         for job, outcome in run_jobs(analyze_photo, jobs, use_signals, (list(prepared.values()),)):
             _store_outcome(db, job, outcome, run, tally, prepared)
     _group_faces(db)
@@ -316,19 +317,25 @@ class PhotoOutcome:
     errors: dict[str, str] = field(default_factory=dict)  # signal -> what went wrong
 
 
-def _job(db, photo: PhotoView, per_photo: list) -> PhotoJob | None:
+def _done(db) -> dict[str, set[tuple]]:
+    """What each photo already has, read once (a re-run asks it of every photo): its analyses as (signal, version,
+    inputs), and "thumbnail"."""
+    done: dict[str, set[tuple]] = defaultdict(set)
+    for row in db.query("select photo, signal, signal_version, inputs from analyses"):
+        done[row["photo"]].add((row["signal"], row["signal_version"], row["inputs"]))
+    for row in db.query("select photo from thumbnails"):
+        done[row["photo"]].add(("thumbnail",))
+    return done
+
+
+def _job(photo: PhotoView, per_photo: list, done: dict[str, set[tuple]]) -> PhotoJob | None:
     appearance_ids = sorted(a["id"] for a in photo.appearances)
-    done = {
-        (row["signal"], row["signal_version"], row["inputs"])
-        for row in db.query("select signal, signal_version, inputs from analyses where photo = ?", [photo.id])
-    }
     signals = []
     for signal, fingerprint in per_photo:
         inputs = stable_id(appearance_ids, fingerprint)
-        if (signal.name, signal.version, inputs) not in done:
+        if (signal.name, signal.version, inputs) not in done[photo.id]:
             signals.append((signal.name, inputs))
-    thumbnail = photo.status == "ok" and photo.media_type == "image"
-    thumbnail = thumbnail and not db["thumbnails"].count_where("photo = ?", [photo.id])
+    thumbnail = photo.status == "ok" and photo.media_type == "image" and ("thumbnail",) not in done[photo.id]
     return PhotoJob(photo, thumbnail, signals) if thumbnail or signals else None
 
 
