@@ -27,7 +27,7 @@ from .errors import AuditError, ProofError, UnsafeInputError, plain_message
 from .faces import identity as faceid
 from .inventory import imaging
 from .inventory.archive import file_signature, read_origin
-from .inventory.db import raw_bytes, record_error, record_read, stable_id, storable
+from .inventory.db import insert_ignore, raw_bytes, record_error, record_read, stable_id, storable
 from .inventory.dedupe import group_near_duplicates, perceptual_hash
 from .inventory.photo import PhotoView
 from .models import ANYONE, OTHERS, Finding, Item, ItemError
@@ -219,7 +219,7 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     # Not from source_item: a newer export of the same account renames files and shifts record
     # indexes, and the same post must keep its id so that runs can be compared.
     appearance_id = stable_id(account.key, item.kind, item.media_name, item.post_id)
-    db["sightings"].insert({"run": run, "appearance": appearance_id}, pk=("run", "appearance"), ignore=True)
+    insert_ignore(db, "sightings", {"run": run, "appearance": appearance_id})
     audience = audience_of(account, item)
     row = storable({
         "id": appearance_id,
@@ -244,7 +244,7 @@ def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str
     })
     row["tagged_users"] = json.dumps(row["tagged_users"], ensure_ascii=False)
     row["extra"] = json.dumps(row["extra"], ensure_ascii=False, sort_keys=True, default=str)
-    db["appearances"].insert(row, pk="id", ignore=True)
+    insert_ignore(db, "appearances", row)
     # Who can see a post changes (archived since, the account made private), and a file can be edited where it is
     # (its location stripped): the latest collect says which picture the post now shows, and to whom.
     db.execute(
@@ -353,7 +353,7 @@ def analyze_photo(job: PhotoJob) -> PhotoOutcome:
     outcome = PhotoOutcome()
     if job.thumbnail:
         try:
-            small = imaging.decode(job.photo.data, max_side=imaging.THUMB_SIDE)
+            small = job.photo.reduced(imaging.THUMB_SIDE)
             outcome.thumbnail, outcome.phash = imaging.jpeg_bytes(small), perceptual_hash(small)
         except Exception as exc:  # one photo that cannot be read or decoded is its own error; the others go on
             outcome.decode_error = plain_message(exc)
@@ -403,7 +403,12 @@ def _group_faces(db: sqlite_utils.Database) -> None:
 
 
 def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:
+    key = f"inputs:{signal.name}"
     try:
+        digest = signal.inputs(db)
+        stamp = f"{signal.version}:{digest}" if digest else None
+        if stamp and stamp == next(db.query("select value from settings where key = ?", [key]), {}).get("value"):
+            return  # nothing it reads has changed since its findings were stored
         pairs = list(signal.analyze_inventory(db))
     except sqlite3.Error:
         raise  # the inventory itself cannot be used: that stops the run
@@ -414,6 +419,9 @@ def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:
     with db.atomic():
         db.execute("delete from findings where signal = ?", [signal.name])
         _insert_findings(db, signal, pairs)
+        db.execute("delete from settings where key = ?", [key])
+        if stamp:  # in the findings' own transaction: a run cut short in between leaves no stamp for lost findings
+            db.execute("insert into settings (key, value) values (?, ?)", [key, stamp])
     tally.add(f"analysed:{signal.name}")
 
 

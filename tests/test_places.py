@@ -10,10 +10,13 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
+import pytest
+
 from audit.inventory.db import open_db, stable_id
 from audit.report.actions import LABELS as ACTIONS
 from audit.report.page import environment
 from audit.places.drawing import drawing
+from audit.signals import places as places_module
 from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, places
 from audit.steps import Tally, _run_inventory_signal
 
@@ -241,3 +244,35 @@ def test_drawing_speaks_the_reports_language(tmp_path):
     root = ET.fromstring(_drawn(places(db), "ko"))
     words = " ".join(text.text or "" for text in root.iter("{http://www.w3.org/2000/svg}text")) + root.get("aria-label")
     assert re.search("[가-힣]", words) and not re.findall("[A-Za-z]{2,}", words), words
+
+
+def test_places_are_worked_out_again_only_when_what_they_read_changes(tmp_path, monkeypatch):
+    """A re-audit with no position, time or picture changed reuses the places (the town table and the clustering
+    took most of its second); one new photo at a place, or a changed rule, works them out again."""
+    db = new_inventory(tmp_path)
+    add_timetable(db)
+    first = places(db)
+    calls = []
+    real_cluster = places_module.cluster
+    monkeypatch.setattr(places_module, "cluster", lambda *args: calls.append(1) or real_cluster(*args))
+    assert places(db) == first and calls == []
+    add_photo(db, MONDAY + timedelta(days=40, hours=22), *HOME, via="exif")
+    again = places(db)
+    assert len(calls) == 1 and by_name(again)["Mapo-gu, Seoul"]["photos"] == by_name(first)["Mapo-gu, Seoul"]["photos"] + 1
+    monkeypatch.setitem(places_module.THRESHOLDS, "min_photos", 13)
+    assert [p["photos"] for p in places(db)] == [15] and len(calls) == 2
+
+
+def test_the_inventory_signal_is_skipped_while_its_inputs_stand_and_never_keeps_lost_findings(tmp_path, monkeypatch):
+    db = new_inventory(tmp_path)
+    add_timetable(db)
+    tally = Tally()
+    _run_inventory_signal(db, PlacesSignal(), 1, tally)
+    stored = sorted(row["id"] for row in db.query("select id from findings where signal = 'places'"))
+    monkeypatch.setattr(PlacesSignal, "analyze_inventory", lambda self, db: pytest.fail("ran with nothing changed"))
+    _run_inventory_signal(db, PlacesSignal(), 2, tally)
+    assert sorted(row["id"] for row in db.query("select id from findings where signal = 'places'")) == stored
+    monkeypatch.undo()
+    new = add_photo(db, MONDAY + timedelta(days=40, hours=22), *HOME, via="exif")
+    _run_inventory_signal(db, PlacesSignal(), 3, tally)
+    assert db["findings"].count_where("signal = 'places' and photo = ?", [new]) == 1

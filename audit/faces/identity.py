@@ -106,10 +106,16 @@ def encode(image: Image.Image, box: Box) -> list[float]:
     return [round(value, 6) for value in encoder.compute_face_descriptor(pixels, shape)]
 
 
+def face_side(box: Box) -> float:
+    """The side of the square the encoder's crop is built around (the box's geometric mean side)."""
+    x0, y0, x1, y1 = box
+    return max(1.0, ((x1 - x0) * (y1 - y0)) ** 0.5)
+
+
 def _face_crop(image: Image.Image, box: Box) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """RGB pixels around the face, reduced to about FACE_SIDE, and dlib's square box in them."""
     x0, y0, x1, y1 = box
-    side = max(1.0, ((x1 - x0) * (y1 - y0)) ** 0.5)
+    side = face_side(box)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 + BOX_SHIFT_DOWN * (y1 - y0)
     reach = side * (0.5 + CROP_MARGIN)
     left, top = max(0, round(cx - reach)), max(0, round(cy - reach))

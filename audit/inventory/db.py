@@ -6,6 +6,7 @@ a migration that has shipped; add a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -305,6 +306,18 @@ def _shown(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate that stands for no byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def insert_ignore(db: sqlite_utils.Database, table: str, row: dict) -> None:
+    """`insert or ignore` one row of ready values (strings, numbers, None). sqlite-utils' insert looks the table up
+    again on every call: half a millisecond a row, half of a re-audit's collect over 1,000 unchanged photos."""
+    db.execute(_insert_sql(table, tuple(row)), list(row.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f"[{column}]" for column in columns)
+    return f"insert or ignore into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
 
 
 def record_error(db: sqlite_utils.Database, run: int, source: str, item: str, stage: str, message: str) -> None:

@@ -7,6 +7,7 @@ need a huge allocation, and only then decode, with the EXIF orientation applied 
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 
@@ -79,11 +80,15 @@ def _too_large(claimed: str) -> str:
             "of any phone or camera (a decompression bomb)")
 
 
-def decode(data: bytes, max_side: int | None = None) -> Image.Image:
-    """Decode with orientation applied; with max_side, JPEGs are decoded already reduced (draft)."""
+def decode(data: bytes, max_side: int | None = None, *, resize: bool = True) -> Image.Image:
+    """Decode with orientation applied; with max_side, JPEGs are decoded already reduced (draft) and the result
+    resized to that longest side, or with resize=False left at the draft's size (up to twice max_side)."""
     image = probe(data)
     if max_side and image.format == "JPEG":
-        image.draft("RGB", (max_side, max_side))
+        # The draft's size is a box both sides must fill: (max_side, max_side) left a 4:3 photo at full size
+        # for any max_side above its short side after scaling.
+        scale = min(1.0, max_side / max(image.size))
+        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
     missing = _missing_bytes(data) if image.format in ("HEIF", "AVIF") else 0
     if missing:
         raise InputError(f"pixels cannot be decoded: the file is cut short, {missing:,} bytes are missing")
@@ -92,7 +97,7 @@ def decode(data: bytes, max_side: int | None = None) -> Image.Image:
         image = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputError(f"pixels cannot be decoded: {exc}") from exc
-    if max_side:
+    if max_side and resize:
         image.thumbnail((max_side, max_side))
     return image
 

@@ -75,3 +75,8 @@ class Signal:
     def analyze_inventory(self, db: "sqlite_utils.Database") -> Iterable[tuple[str, Finding]]:
         """Inventory signals: (photo id, finding) pairs for the whole inventory."""
         raise NotImplementedError
+
+    def inputs(self, db: "sqlite_utils.Database") -> str | None:
+        """Inventory signals: a digest of everything analyze_inventory reads, or None to run it every time. When
+        the last run stored the same digest for the same version, its findings stand and it is not run again."""
+        return None

@@ -78,7 +78,7 @@ class FacesSignal(Signal):
     def analyze(self, photo: "PhotoView") -> Iterator[Finding]:
         if photo.media_type != "image" or photo.status != "ok":
             return  # videos, and files already recorded as missing or unreadable
-        reduced, scale = reduce_for_detection(photo.data)
+        reduced, scale = reduce_for_detection(photo)
         faces = facedetect.detect(reduced)
         for index, face in enumerate(faces):
             grade = grade_face(face, reduced, scale)
@@ -87,10 +87,12 @@ class FacesSignal(Signal):
             yield _finding(index, face, grade, reduced, who, distance, encoding)
 
     def _encode(self, photo: "PhotoView", box: facedetect.Box, reduced: Image.Image) -> list[float]:
-        """Encoded on the full-size image (decoded once, on the first face), where the detail is."""
-        full = photo.image
-        sx, sy = full.width / reduced.width, full.height / reduced.height
-        return faceid.encode(full, (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy))
+        """Encoded where the detail is: on the working copy when the face fills the encoder's crop there, else
+        on the full-size image (decoded only then, once per photo)."""
+        source = photo.working
+        if faceid.face_side(_scaled(box, source, reduced)) < faceid.FACE_SIDE:
+            source = photo.image
+        return faceid.encode(source, _scaled(box, source, reduced))
 
 
 def detect_side(long_side: int) -> int:
@@ -100,15 +102,20 @@ def detect_side(long_side: int) -> int:
     return min(MAX_DETECT_SIDE, max(DETECT_SIDE, needed))
 
 
-def reduce_for_detection(data: bytes) -> tuple[Image.Image, tuple[float, float]]:
-    """The photo decoded at detection size, and the (x, y) factors back to its size as posted.
+def _scaled(box: facedetect.Box, to: Image.Image, reduced: Image.Image) -> facedetect.Box:
+    sx, sy = to.width / reduced.width, to.height / reduced.height
+    return (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
+
+
+def reduce_for_detection(photo: "PhotoView") -> tuple[Image.Image, tuple[float, float]]:
+    """The photo reduced to detection size, and the (x, y) factors back to its size as posted.
 
     The posted size is the header's, turned upright when the decoder turned the pixels (EXIF
     orientation 5-8): of (w, h) and (h, w), the one shaped like the decoded image. Only a nearly
     square photo leaves room for doubt, and then both give the same factors.
     """
-    width, height = imaging.probe(data).size
-    reduced = imaging.decode(data, max_side=detect_side(max(width, height)))
+    width, height = imaging.probe(photo.data).size
+    reduced = photo.reduced(detect_side(max(width, height)))
     if (width > height) != (reduced.width > reduced.height) and width != height:
         width, height = height, width
     return reduced, (width / reduced.width, height / reduced.height)

@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..inventory import imaging
 from ..models import Finding
 from ..words import N_, say
 from ..text.layout import PRECHECK_SIDE, where_to_read
@@ -128,14 +127,14 @@ class ImageTextSignal(Signal):
         if self.unavailable or photo.media_type != "image" or photo.status != "ok":
             return
         start = time.perf_counter()
-        small = imaging.decode(photo.data, max_side=PRECHECK_SIDE)
+        small = photo.reduced(PRECHECK_SIDE)
         reason, regions = where_to_read(small)
         COST.check_seconds.append(time.perf_counter() - start)
         if reason:
             COST.skipped[reason] += 1
             return
         start = time.perf_counter()
-        image = imaging.decode(photo.data, max_side=OCR_SIDE)
+        image = photo.reduced(OCR_SIDE)
         words = read_regions(image, regions, image.width / small.width)
         findings = list(_findings(lines_of(words), image.size))
         COST.read_seconds.append(time.perf_counter() - start)

@@ -85,6 +85,11 @@ class PlacesSignal(Signal):
                 yield photo_id, finding
 
 
+    def inputs(self, db: "sqlite_utils.Database") -> str:
+        """The positions, pictures and times places() reads, hashed: a re-audit with none changed runs nothing."""
+        return _read(db, OTHERS)[0]
+
+
 class _Point(NamedTuple):
     photo: str
     lat: float
@@ -95,16 +100,35 @@ def places(db: "sqlite_utils.Database", audiences: tuple[str, ...] = OTHERS) -> 
     """Every place you return to, most photos first: centre, size, counts, guess, name, photo ids and positions.
 
     Only from the posts that the audiences (models.STRANGERS, models.OTHERS) can see."""
-    shown = shown_to(audiences)
-    points = _points(db, shown)
-    groups = {row["photo"]: row["picture"] for row in db.query("select photo, picture from pictures")}
-    times = _times(db, shown, {point.photo for point in points})
+    digest, points, groups, times = _read(db, audiences)
+    key = f"places:{'+'.join(audiences)}"
+    stored = next(db.query("select value from settings where key = ?", [key]), None)
+    if stored and stored["value"].startswith(digest):
+        return json.loads(stored["value"][len(digest):])
     found = []
     for members in cluster([(point.lat, point.lon) for point in points], THRESHOLDS["radius_m"]):
         place = _describe([points[i] for i in members], groups, times)
         if place:
             found.append(place)
-    return sorted(found, key=lambda place: (-place["photos"], place["place"]))
+    found.sort(key=lambda place: (-place["photos"], place["place"]))
+    # Kept with what it was worked out from: loading the town table and clustering took most of a re-audit's second
+    # when no position had changed (and places() runs for the report too).
+    with db.atomic():
+        db.execute("insert or replace into settings (key, value) values (?, ?)", [key, digest + json.dumps(found)])
+    return found
+
+
+def _read(db, audiences: tuple[str, ...]) -> tuple[str, list[_Point], dict[str, str], dict[str, datetime]]:
+    """What places() works from, for the posts the audiences can see, and a digest of it (with the rules' version)."""
+    shown = shown_to(audiences)
+    points = _points(db, shown)
+    wanted = {point.photo for point in points}
+    groups = {row["photo"]: row["picture"] for row in db.query("select photo, picture from pictures")
+              if row["photo"] in wanted}
+    times = _times(db, shown, wanted)
+    read = [PlacesSignal.version, THRESHOLDS, points, sorted(groups.items()),
+            sorted((photo, when.isoformat()) for photo, when in times.items())]
+    return stable_id(json.dumps(read)), points, groups, times
 
 
 def cluster(positions: list[tuple[float, float]], radius_m: float) -> list[list[int]]:
