@@ -34,6 +34,7 @@ from .faces import identity as faceid
 from .inventory.db import end_run, open_db, start_run
 from .inventory.lock import one_writer
 from .outputs import check_writable
+from .report.dates import remember_zone
 from .report.i18n import LANGUAGES
 from .report.page import render_report
 from .resources import resource_dir
@@ -279,6 +280,7 @@ def open_collected(db_path: Path):
 
 def collect_accounts(db, config, log: RunLog) -> None:
     """Collect every account; name each that yielded no photo, and stop when none yielded any."""
+    remember_zone(db, config)  # the zone the report shows times in, for a later `report` without the config
     log.tally.merge(collect_step(db, config, log.run, bar))
     accounts = reads(db, log.run)
     for read in accounts:
@@ -313,17 +315,80 @@ class RunLog:
         # Only a run that ended well is finished: "changes since the last audit" must not trust the others.
         status = "finished" if exc_type is None else "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "failed"
         end_run(self.db, self.run, self.tally.counts, status)
-        _print_summary(self.db, self.tally.counts)
+        _print_summary(self.db, self.run, self.tally.counts)
         return False
 
 
-def _print_summary(db, summary: dict) -> None:
-    parts = [f"{key.replace('analysed:', 'analysed by ')}: {value}" for key, value in sorted(summary.items())]
-    click.echo("; ".join(parts) or "nothing was read", err=True)
+def _print_summary(db, run: int, counts: dict) -> None:
+    for line in summary_lines(db, run, counts):
+        click.echo(line, err=True)
     errors = list(db.query("select source, item, message from errors where stage != 'skip' order by source, item"))
     if errors:
-        click.echo(f"{len(errors)} item(s) could not be read (listed in the report and the 'errors' table):", err=True)
+        click.echo(f"{_count(len(errors), 'item', 'items')} in the inventory could not be read "
+                   f"(listed in the report and the 'errors' table):", err=True)
         for error in errors[:10]:
             click.echo(f"  {for_terminal(error['item'])}: {for_terminal(error['message'])}", err=True)
         if len(errors) > 10:
             click.echo(f"  ... and {len(errors) - 10} more", err=True)
+
+
+def summary_lines(db, run: int, counts: dict) -> list[str]:
+    """What the run did, in sentences: "Read 38 items from 2 accounts: 33 distinct photos (in 37 files: copies and
+    near-duplicates count once), 1 unreadable file." then "Analysed 38 files; scored 38.". Each number is the
+    tally's (`counts`) or counted in the inventory."""
+    lines = []
+    accounts = db.execute("select count(*) from account_reads where run = ?", [run]).fetchone()[0]
+    if accounts:  # the run collected
+        lines.append(_read_sentence(db, run, counts, accounts))
+        refused = [(counts.get("unsafe", 0), "its input was refused as unsafe", "their input was refused as unsafe"),
+                   (counts.get("unproven", 0), "control of it is not proven", "control of them is not proven")]
+        lines += [f"{_count(n, 'account was', 'accounts were')} not read: {one if n == 1 else many}."
+                  for n, one, many in refused if n]
+    if "scored" in counts or any(key.startswith("analysed:") for key in counts):  # the run analysed and scored
+        lines.append(_analysis_sentence(counts))
+    return lines
+
+
+# The photos that a run's collect saw (its sightings), with their picture (near-duplicates count once) and status.
+_SEEN = """
+select distinct photos.id, pictures.picture, photos.status from sightings
+join appearances on appearances.id = sightings.appearance
+join photos on photos.id = appearances.photo join pictures on pictures.photo = photos.id
+where sightings.run = ?
+"""
+
+
+def _read_sentence(db, run: int, counts: dict, accounts: int) -> str:
+    items, in_accounts = counts.get("items", 0), _count(accounts, "account", "accounts")
+    if not items:
+        skipped = counts.get("skipped", 0)
+        passed = f" ({_count(skipped, 'file that is not a photo was', 'files that are not photos were')} skipped)" if skipped else ""
+        return f"Nothing was read from {in_accounts}{passed}."
+    seen = list(db.query(_SEEN, [run]))
+    readable = [row for row in seen if row["status"] == "ok"]
+    distinct = _count(len({row["picture"] for row in readable}), "distinct photo", "distinct photos")
+    if len(readable) != len({row["picture"] for row in readable}):
+        distinct += f" (in {len(readable)} files: copies and near-duplicates count once)"
+    others = [
+        (sum(row["status"] == "unreadable" for row in seen), "unreadable file", "unreadable files"),
+        (sum(row["status"] == "missing" for row in seen), "post whose file is not in the export",
+         "posts whose files are not in the export"),
+        (counts.get("skipped", 0), "file that is not a photo, skipped", "files that are not photos, skipped"),
+    ]
+    parts = [distinct] + [_count(*other) for other in others if other[0]]
+    return f"Read {_count(items, 'item', 'items')} from {in_accounts}: {', '.join(parts)}."
+
+
+def _analysis_sentence(counts: dict) -> str:
+    """"Analysed 37 files; scored 37.": each photo signal runs on the files it has not analysed at its version."""
+    ran = {name: counts.get(f"analysed:{name}", 0) for name, cls in SIGNALS.items() if cls.scope == "photo"}
+    scored = f"scored {counts.get('scored', 0)}"
+    if len(set(ran.values())) <= 1:
+        done = next(iter(ran.values()), 0)
+        return f"Analysed {_count(done, 'file', 'files')}; {scored}." if done else f"No file needed analysing again; {scored}."
+    checks = ", ".join(f"{name} on {_count(n, 'file', 'files')}" for name, n in ran.items() if n)
+    return f"Ran each check on the files it had not analysed yet: {checks}; {scored}."
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

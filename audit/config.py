@@ -1,6 +1,7 @@
 """accounts.toml: which accounts to audit, and reference photos of the user.
 
     me = ["me/selfie1.jpg"]
+    time_zone = "Asia/Seoul"
 
     [[accounts]]
     platform = "instagram-export"
@@ -14,12 +15,15 @@ the line of the file it is on.
 
 from __future__ import annotations
 
+import difflib
+import os
 import posixpath
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,7 +35,7 @@ from .models import AUDIENCES
 from .sources import SOURCES
 from .sources.readers.html_images import site_path
 
-TOP_KEYS = {"me", "accounts", "targets"}
+TOP_KEYS = {"me", "accounts", "targets", "time_zone"}
 # What the removal plan aims for: how many of each may stay public (docs/scoring.md).
 DEFAULT_TARGETS = {"clear_faces": 0, "exact_locations": 0, "repeated_places": 0, "clues_with_face": 0}
 # Targets under an older name: high_faces counted only full-quality faces, now one count of clear faces.
@@ -80,6 +84,7 @@ class Config:
     accounts: tuple[Account, ...]
     me: tuple[Path, ...] = ()
     targets: dict = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    time_zone: str | None = None  # an IANA name, as accounts.toml writes it; None: this computer's (system_zone)
 
 
 def load_config(path: Path) -> Config:
@@ -92,7 +97,7 @@ def load_config(path: Path) -> Config:
     lines = text.splitlines()
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown key '{key}' (expected: me, accounts, targets)")
+            raise ConfigError(f"{path}:{_line_of(lines, key)}: unknown key '{key}' (expected: me, accounts, targets, time_zone)")
     base = path.parent
     accounts = tuple(
         _account(entry, index, base, path, lines)
@@ -104,7 +109,78 @@ def load_config(path: Path) -> Config:
     for photo in me:
         if not photo.is_file():
             raise ConfigError(f"{path}:{_line_of(lines, 'me')}: reference photo {photo} does not exist")
-    return Config(path=path, accounts=accounts, me=me, targets=_targets(data.get("targets", {}), path, lines))
+    targets = _targets(data.get("targets", {}), path, lines)
+    return Config(path=path, accounts=accounts, me=me, targets=targets, time_zone=_time_zone(data, path, lines))
+
+
+def _time_zone(data: dict, path: Path, lines: list[str]) -> str | None:
+    """time_zone = "Asia/Seoul": a name of the tz database, in which the report shows times."""
+    name = data.get("time_zone")
+    if name is None:
+        return None
+    where = f"{path}:{_line_of(lines, 'time_zone')}"
+    if not isinstance(name, str):
+        raise ConfigError(f'{where}: time_zone must be the name of a time zone, such as "Asia/Seoul"')
+    if named_zone(name) is None:
+        close = difflib.get_close_matches(name, available_timezones(), n=1) if name.strip() else []
+        hint = f'did you mean "{close[0]}"?' if close else 'use a name such as "Asia/Seoul" or "Europe/London"'
+        raise ConfigError(f"{where}: unknown time zone {name!r}: {hint}")
+    return name
+
+
+def named_zone(name: str) -> ZoneInfo | None:
+    """The zone of the tz database called `name`, or None when there is none of that name."""
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found (a KeyError), not a name, a folder such as "Asia"
+        return None
+
+
+# Where Linux and macOS say this computer's zone: /etc/localtime, a link to a file of the tz database (or a copy).
+LOCALTIME = Path("/etc/localtime")
+TIMEZONE_FILE = Path("/etc/timezone")  # Debian's plain-text name of the zone
+
+
+def system_zone() -> ZoneInfo | None:
+    """This computer's time zone, by its name where one is found; None when it cannot be known (Windows, a TZ that
+    names no zone): the report then shows times in UTC, and says so.
+
+    TZ first, as the C library reads it (a name, ":Asia/Seoul", or a file); else the zone /etc/localtime links to,
+    else the one /etc/timezone names, else /etc/localtime read as it is (a zone without a name)."""
+    tz = os.environ.get("TZ", "").strip().removeprefix(":")
+    if tz:
+        return _zone_at(tz)
+    local = _zone_at(str(LOCALTIME))
+    if local is not None and local.key:
+        return local
+    return named_zone(_read(TIMEZONE_FILE) or "") or local
+
+
+def _zone_at(value: str) -> ZoneInfo | None:
+    """The zone a name gives ("Asia/Seoul"), or a file: by its name when it is a file of the tz database
+    ("/usr/share/zoneinfo/Asia/Seoul", or a link to one; macOS: "/var/db/timezone/zoneinfo/Asia/Seoul"), else read
+    as it is."""
+    if not value.startswith("/"):
+        return named_zone(value)
+    try:
+        target = os.readlink(value)
+    except OSError:
+        target = value
+    named = named_zone(target.split("/zoneinfo/", 1)[1]) if "/zoneinfo/" in target else None
+    if named is not None:
+        return named
+    try:
+        with open(value, "rb") as tzfile:
+            return ZoneInfo.from_file(tzfile)
+    except (OSError, ValueError):
+        return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _targets(table, path: Path, lines: list[str]) -> dict:

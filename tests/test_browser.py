@@ -377,6 +377,7 @@ def test_a_right_to_left_override_in_a_name_or_caption_reorders_nothing(browser,
     or a caption, left raw, would turn what follows it around ("photo\\u202egpj.exe" shows as "photoexe.jpg")."""
     page = visit(browser, bidi_report(tmp_path)).page
     page.emulate_media(media="print")  # every section laid out (content-visibility), so every line is measured
+    page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")  # as printing does
     lines = page.locator("main").evaluate(CHARACTER_XS)
     assert any("photo⟨U+202E⟩gpj.exe" in line["text"] for line in lines)
     assert [line["text"] for line in lines if line["xs"] != sorted(line["xs"])] == []
@@ -501,3 +502,77 @@ def test_korean_is_set_in_korean_fonts_with_whole_words(browser, demo_reports):
     english = visit(browser, demo_reports["en"]).page.evaluate(TYPESETTING)
     for where, style in english.items():
         assert style["wordBreak"] != "keep-all" and style["fontFamily"].startswith("system-ui"), where
+
+
+# A first screen that says what to do (issue 14): the summary paragraph, then the plan's first step, with its heading on
+# the first screen of a laptop (1280x800) and all of it within two screens of a phone (390x844), with or without scripts.
+FIRST_STEP = """() => {
+  const step = document.getElementById('plan-step-1'), box = step.getBoundingClientRect();
+  return {heading: step.querySelector('h3').getBoundingClientRect().top, top: box.top, bottom: box.bottom,
+          summary: document.querySelector('p.supply').getBoundingClientRect().bottom,
+          steps: [...document.querySelectorAll('ol.plan > li')].map(li => li.id)};
+}"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["scripts", "no-scripts"])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_first_screen_shows_the_summary_then_the_first_step(browser, demo_reports, lang, javascript):
+    for width, height in ((1280, 800), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(demo_reports[lang].as_uri(), wait_until="load")
+        found = page.evaluate(FIRST_STEP)
+        assert found["summary"] < found["top"], (width, found)  # the summary first, then the plan
+        if width == 1280:
+            assert found["heading"] < height, found
+        else:
+            assert found["bottom"] <= 2 * height, found
+        assert found["steps"] == [f"plan-step-{n}" for n in range(1, len(found["steps"]) + 1)]  # in plan order
+        context.close()
+
+
+CHECKLIST = """() => {
+  const list = document.querySelector('.checklist'), box = (li) => getComputedStyle(li, '::before');
+  return {shown: getComputedStyle(list).display !== 'none', after: getComputedStyle(list).breakAfter,
+          lines: [...list.querySelectorAll('li')].map(li => ({text: li.textContent.trim(), height: li.getBoundingClientRect().height,
+            box: [box(li).content, parseFloat(box(li).borderTopWidth), parseFloat(box(li).width), box(li).borderTopStyle]})),
+          first: list.getBoundingClientRect().top < document.querySelector('ol.plan').getBoundingClientRect().top,
+          lineHeight: parseFloat(getComputedStyle(list.querySelector('li')).lineHeight)};
+}"""
+
+
+def test_printing_gives_a_checklist_of_every_step_with_a_box_to_tick(browser, tmp_path):
+    """Forty steps: 25 told in full and 15 in the folded table on screen; on paper, all forty on a line each, first."""
+    page = visit(browser, _many_photos(tmp_path / "many.db", 40)).page
+    steps = page.locator("ol.plan > li").count() + page.locator("details.plan-rest tbody tr").count()
+    assert steps == 40 and page.evaluate(CHECKLIST)["shown"] is False  # on screen, the steps are told once
+    page.emulate_media(media="print")
+    printed = page.evaluate(CHECKLIST)
+    assert printed["shown"] and printed["first"] and printed["after"] == "page"
+    assert [line["text"].split(".", 1)[0] for line in printed["lines"]] == [str(n) for n in range(1, 41)]
+    for line in printed["lines"]:
+        content, border, width, style = line["box"]
+        assert content == '""' and border >= 1 and width > 5 and style == "solid", line  # an empty box, drawn
+        assert line["height"] < 2.5 * printed["lineHeight"], line  # a line each (a long one may wrap once)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_demo_report_keeps_headings_in_order_alt_text_contrast_and_focus(browser, demo_reports, lang):
+    page = visit(browser, demo_reports[lang]).page
+    found = page.evaluate("""() => ({
+        no_alt: [...document.images].filter(img => !img.alt.trim()).map(img => img.className),
+        thumbs: document.querySelectorAll('img.step-thumb').length,
+        levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]),
+    })""")
+    assert found["no_alt"] == [] and found["thumbs"] > 0
+    levels = found["levels"]
+    assert levels.count(1) == 1 and levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    measured = page.evaluate(CONTRAST)
+    assert [m for m in measured if m["ratio"] < m["needed"]] == []
+    page.focus("details.plan-about > summary")
+    page.keyboard.press("Tab")  # from the plan's summary line to the first step's link to its card
+    ring = page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return {href: document.activeElement.getAttribute('href'), style: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+    }""")
+    assert ring["href"].startswith("#photo-") and ring["style"] == "solid" and ring["width"] >= 2

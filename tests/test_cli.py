@@ -154,7 +154,7 @@ def test_exit_0_unreadable_items_are_listed_not_fatal(tmp_path):
     (tmp_path / "photos" / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
     result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
     assert result.exit_code == 0, result.output
-    assert "1 item(s) could not be read" in result.output and "broken.jpg" in result.output
+    assert "1 item in the inventory could not be read" in result.output and "broken.jpg" in result.output
     assert (tmp_path / "r.html").is_file()
 
 

@@ -66,7 +66,7 @@ def test_five_kinds_of_accounts_in_one_report(tmp_path, monkeypatch):
     platforms = {row["platform"] for row in db.query("select distinct platform from appearances")}
     assert platforms == {"instagram-export", "facebook-export", "x-archive", "website", "folder"}
     soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
-    accounts = [row.find_all("td")[1].get_text() for row in soup.select("section[aria-labelledby=summary] tbody tr")]
+    accounts = [row.find_all("td")[1].get_text() for row in soup.select("section[aria-labelledby=overview] tbody tr")]
     assert sorted(accounts) == ["facebook-export", "folder", "instagram-export", "website", "x-archive"]
     cards = [card for card in soup.select("article.card") if "IMG_0216.jpg" in card.get_text()]
     assert len(cards) == 1

@@ -161,7 +161,7 @@ def test_hostile_files_are_recorded_and_the_run_goes_on(tmp_path):
                    "png_truncated_in_idat.png", "text_named.jpg", "zero_bytes.jpg", "trunc_half_gps.jpg"}
     for name in undecodable:
         assert list(db["errors"].rows_where("item = ? and stage = 'decode'", [name])), name
-    assert "item(s) could not be read" in result.output
+    assert "items in the inventory could not be read" in result.output
     assert db["thumbnails"].count_where("1") >= 3  # good.jpg, the polyglot, the south-west and loop files
 
 

@@ -205,10 +205,11 @@ def test_the_plan_is_an_ordered_list_in_the_report(tmp_path):
     for item in items:  # each step links to its photo's card
         assert soup.find(id=item.h3.a["href"].removeprefix("#"))["class"] == ["card"]
     first = " ".join(items[0].get_text(" ").split())
-    assert first.startswith("Remove A.jpg")
+    day = environment().filters["local_date"](removal_plan(db).steps[0].where[0]["posted_at"])
+    assert first.startswith(f"Remove the post of {day}, “ 한빛고등학교 졸업! 010-1234-5678 ”")  # its day and caption
     assert "1 of the 4 clear photos of your face" in first
     assert "After this step: 3 clear photos of your face, 3 photos that give an exact location" in first
-    assert "Or: archive it; crop your face out or cover it completely" in first  # no close friends for a post
+    assert "Or: archive it; post a cleaned copy." in first  # no close friends for a post
     cover = " ".join(items[5].get_text(" ").split())
     assert "Instagram" in cover and "Blog" in cover and "untag or stop mentioning @friend" in cover
 

@@ -44,7 +44,8 @@ def _export_zip(path: Path) -> Path:
 
 def test_run_on_a_new_export_ranks_with_the_right_reasons(tmp_path):
     _export_zip(tmp_path / "export.zip")
-    config = write_config(tmp_path, '[[accounts]]\nplatform = "instagram-export"\npath = "export.zip"\nhandle = "someone"\n')
+    config = write_config(tmp_path, 'time_zone = "Asia/Seoul"\n'
+                                    '[[accounts]]\nplatform = "instagram-export"\npath = "export.zip"\nhandle = "someone"\n')
     out = tmp_path / "report.html"
     result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -59,7 +60,8 @@ def test_run_on_a_new_export_ranks_with_the_right_reasons(tmp_path):
     assert "Nothing found that adds exposure" in texts[3] and "Keep" in texts[3]
     scores = [int(card.select_one(".score").get_text()) for card in cards]
     assert scores[0] > scores[1] > scores[2] > scores[3] == 0
-    assert "2025-09-04T15:33:20Z" in texts[0]  # creation_timestamp 1757000000, in UTC
+    # creation_timestamp 1757000000: 2025-09-04T15:33:20Z, past midnight in Seoul.
+    assert cards[0].find("time")["datetime"] == "2025-09-04T15:33:20Z" and "Sep 5, 2025, 12:33\u202fAM" in texts[0]
 
 
 def test_the_post_whose_file_is_missing_is_explained_in_korean_too(tmp_path):

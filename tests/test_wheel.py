@@ -57,4 +57,4 @@ def test_wheel_contains_templates_and_renders_from_installed_copy(tmp_path, anal
     report = Path(result.stdout.strip().splitlines()[-1])
     assert report == (work / "r.html").resolve()
     assert "Photo exposure audit" in report.read_text(encoding="utf-8")
-    assert f"items: {items};" in result.stderr  # the installed example was read, all of it
+    assert f"Read {items} items from 2 accounts: " in result.stderr  # the installed example was read, all of it

@@ -36,7 +36,7 @@ from ..inventory.db import shown_to
 from ..models import STRANGERS
 from ..signals.places import THRESHOLDS
 from ..signals.platform_location import has_position
-from . import actions
+from . import actions, dates
 from .exposure import PLACE_KEYS, Card, exposure
 
 # The actions a step can take, least drastic first (actions.ACTIONS lists them most drastic first), and what each
@@ -82,6 +82,9 @@ class Step:
     places_gone: tuple[dict, ...]  # places that stop repeating: PLACE_KEYS
     places_closer: tuple[dict, ...]  # the same, plus "still": how many more of its pictures must go
     where: tuple[dict, ...]  # every post and file of the picture: it is only gone when gone from all
+    # Its first caption, whole: the report shows its first words, for a person to know the post by. Whole, so that a
+    # redacted report masks every secret in it before it is cut (a cut phone number would no longer be found).
+    caption: str
     exif_gps: bool  # the file itself carries its position: re-save it without metadata
     profile_photo: bool
     others_posts: bool  # every post of it is someone else's (tagged): she can remove her tag, not the post
@@ -261,7 +264,7 @@ def _group(card: Card) -> tuple[frozenset, frozenset]:
 _APPEARANCES = """
 select pictures.picture, appearances.account, accounts.display as account_display,
        appearances.platform, appearances.kind, appearances.media_name, appearances.post_url,
-       appearances.posted_at, appearances.lat, appearances.lon
+       appearances.posted_at, appearances.extra, appearances.caption, appearances.lat, appearances.lon
 from {shown} as appearances join pictures on pictures.photo = appearances.photo
 left join accounts on accounts.key = appearances.account
 order by appearances.posted_at, appearances.id
@@ -275,10 +278,15 @@ def _appearances(db: sqlite_utils.Database, wanted: set[str]) -> dict[str, list[
         picture = row.pop("picture")
         if picture in found:
             lat, lon = row.pop("lat"), row.pop("lon")
+            row["posted_at"] = dates.posted_time(row)  # as the export gave it: naive where it gave no zone
+            del row["extra"]  # platform metadata: large, and never shown in a step
             row["account_display"] = row["account_display"] or row["account"]
             editable = actions.exists(actions.EDIT_LOCATION, row["platform"], row["kind"])
             # "card": the report card's id, as Step.card (the name the JSON export and the templates read)
-            found[picture].append({"card": picture, **row, "geotag": has_position(lat, lon), "edit_location": editable})
+            # "app": where in which app to look for the post when it has no link of its own (the template words it)
+            found[picture].append({"card": picture, **row, "app": actions.APPS.get(row["platform"]),
+                                   "exported": row["platform"] in actions.EXPORTS,
+                                   "geotag": has_position(lat, lon), "edit_location": editable})
     return found
 
 
@@ -298,9 +306,11 @@ def _step(number: int, where: list[dict], card: Card, action: str, before: Total
         places_gone=tuple(gone),
         places_closer=tuple(closer),
         where=tuple(where),
+        caption=next((row["caption"] for row in where if (row["caption"] or "").strip()), ""),
         exif_gps=card.exif_gps and before.exact_locations > after.exact_locations,
         profile_photo=profile_photo,
         others_posts=bool(where) and all(row["kind"] in actions.OTHERS_POSTS for row in where),
         untag=tuple(sorted(card.handles)) if stays_up else (),
         points=points,
     )
+

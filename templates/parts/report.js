@@ -90,10 +90,11 @@
   form.hidden = false;
   update();
   reveal();  // opened at a link to a card still waiting
-  // A printed report shows every card with its thumbnail, and every step of the plan, the ones told in one line too.
+  // A printed report shows every card with its thumbnail, and every step of the plan, the ones told in one line too,
+  // with what the plan adds up to.
   addEventListener("beforeprint", () => {
     unfoldAll();
     list.querySelectorAll("img[data-thumb]").forEach(show);
-    document.querySelectorAll("details.plan-rest").forEach((details) => { details.open = true; });
+    document.querySelectorAll("details.plan-rest, details.plan-about").forEach((details) => { details.open = true; });
   });
 })();
