@@ -9,6 +9,7 @@ Expectations are worked out from the inventory and the plan's data, not copied f
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -89,7 +90,7 @@ def test_each_step_shows_the_photo_its_date_caption_account_and_how_to_find_it(i
                 assert link["href"] == post["post_url"] and way is None
             else:
                 assert link is None and _text(way)
-            if actions.APPS[post["platform"]] == "folder":  # a file of hers: its name is where to look
+            if SOURCES[post["platform"]].app == "folder":  # a file of hers: its name is where to look
                 assert details is None and post["media_name"] in _text(way)
             else:  # the path in the export or the download, on its own line; nowhere else in the row
                 assert post["media_name"] in _text(details)
@@ -157,8 +158,11 @@ def test_the_checklist_holds_every_step_on_a_line(tmp_path):
 
 
 def test_every_source_says_where_its_posts_are():
-    assert set(actions.APPS) == set(SOURCES)
-    assert actions.EXPORTS <= set(SOURCES)
+    template = (Path(__file__).parent.parent / "templates" / "parts" / "plan.html.j2").read_text(encoding="utf-8")
+    for source in SOURCES.values():  # each source names an app, and the plan words the way into it
+        assert f'"{source.app}"' in template, source.name
+    assert {source.name for source in SOURCES.values() if source.exported} == {
+        "instagram-export", "facebook-export", "x-archive", "google-takeout"}
 
 
 def test_a_redacted_step_shows_no_more_than_its_card(inventory, tmp_path):

@@ -15,20 +15,6 @@ from ..models import OTHERS
 from ..words import N_
 
 INSTAGRAM = ("instagram-export", "instagram", "instaloader-folder")
-# Where a person finds a post of each source, when the post has no link of its own: the app (or place) it is
-# in. The plan's template words the way there for each app and kind of post.
-APPS = {
-    **{platform: "instagram" for platform in INSTAGRAM},
-    "facebook-export": "facebook",
-    "x-archive": "x",
-    "google-takeout": "google-photos",
-    "folder": "folder",
-    "website": "website",
-    "feed": "website",
-}
-# Sources that read a download of the account ("Download your information", an archive): a post's media name is
-# the file's path in that download.
-EXPORTS = frozenset({"instagram-export", "facebook-export", "x-archive", "google-takeout"})
 
 # What a card can recommend, most drastic first (scoring.recommend picks among remove, archive, strip-location
 # and keep; card_action adjusts that to where the picture is posted).

@@ -35,6 +35,7 @@ from ..config import DEFAULT_TARGETS, LEGACY_TARGETS
 from ..inventory.db import shown_to
 from ..models import STRANGERS
 from ..signals.places import THRESHOLDS
+from ..sources import SOURCES
 from ..signals.platform_location import has_position
 from . import actions, dates
 from .exposure import PLACE_KEYS, Card, exposure
@@ -284,8 +285,9 @@ def _appearances(db: sqlite_utils.Database, wanted: set[str]) -> dict[str, list[
             editable = actions.exists(actions.EDIT_LOCATION, row["platform"], row["kind"])
             # "card": the report card's id, as Step.card (the name the JSON export and the templates read)
             # "app": where in which app to look for the post when it has no link of its own (the template words it)
-            found[picture].append({"card": picture, **row, "app": actions.APPS.get(row["platform"]),
-                                   "exported": row["platform"] in actions.EXPORTS,
+            source = SOURCES.get(row["platform"])
+            found[picture].append({"card": picture, **row, "app": source and source.app,
+                                   "exported": bool(source and source.exported),
                                    "geotag": has_position(lat, lon), "edit_location": editable})
     return found
 

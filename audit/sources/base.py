@@ -29,6 +29,12 @@ class Source:
     live: ClassVar[bool] = False  # True when collection talks to the network (needs proof of control)
     # Who can see the account's items when neither the export nor the config (`audience = ...`) says.
     audience: ClassVar[str] = ANYONE
+    # Where a person finds one of its posts when the post has no link of its own: the app (or place) the removal
+    # plan's template words the way in (instagram, facebook, x, google-photos, folder, website).
+    app: ClassVar[str]
+    # It reads a download of the account ("Download your information", an archive): a post's media name is the
+    # file's path in that download, shown apart from where to look.
+    exported: ClassVar[bool] = False
 
     def __init__(self, account: "Account"):
         self.account = account

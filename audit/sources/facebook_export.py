@@ -63,6 +63,8 @@ NOTHING_FOUND = (
 
 class FacebookExportSource(Source):
     name = "facebook-export"
+    app = "facebook"
+    exported = True
     description = "Facebook 'Download your information' export (zip or folder, JSON): posts, albums, check-ins"
     example = "formats/facebook_dyi_json_album_2018_addshore"
     needs = "path"

@@ -60,6 +60,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 
 class FeedSource(WebSource):
     name = "feed"
+    app = "website"
     description = "Your own blog's RSS or Atom feed (Naver Blog, Tistory...): recent posts and their images"
     example = "examples/feed.json"  # recorded answers, replayed offline
 

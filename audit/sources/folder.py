@@ -15,6 +15,7 @@ PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".
 
 class FolderSource(Source):
     name = "folder"
+    app = "folder"
     description = "A local folder of photos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF)"
     example = "images/faces"
     # Files on this computer are seen by no one until posted: a folder of what is posted says `audience = "anyone"`.

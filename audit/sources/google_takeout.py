@@ -132,6 +132,8 @@ class Entry:
 
 class GoogleTakeoutSource(Source):
     name = "google-takeout"
+    app = "google-photos"
+    exported = True
     description = "Google Takeout of Google Photos (zip or folder): a private cloud library with sidecar JSON per photo"
     example = "formats/google_takeout_2024_en_handmade/Takeout"
     needs = "path"

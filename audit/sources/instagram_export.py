@@ -86,6 +86,8 @@ PROFILE_FIELDS = (*PROFILE_CAPTION_FIELDS, "Username")
 
 class InstagramExportSource(Source):
     name = "instagram-export"
+    app = "instagram"
+    exported = True
     description = "Instagram 'Download your information' export (zip or folder, JSON or HTML)"
     example = "formats/instagram_dyi_html_2025_akbarskuyyy"
     needs = "path"

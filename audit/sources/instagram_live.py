@@ -94,6 +94,7 @@ class PoliteRateController(RateController):
 
 class InstagramLiveSource(Source):
     name = "instagram"
+    app = "instagram"
     description = "Your own public Instagram profile, live through instaloader (after proof of control)"
     example = "examples/instagram.json"  # recorded answers, replayed offline
     needs = "handle"

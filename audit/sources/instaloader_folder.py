@@ -144,6 +144,7 @@ class PostFacts:
 
 class InstaloaderFolderSource(Source):
     name = "instaloader-folder"
+    app = "instagram"
     description = "A folder written by the instaloader command line (photos, captions, .json.xz metadata, geotags)"
     example = "formats/instaloader_profile_4.16_handmade/minji.kim"
     needs = "path"

@@ -77,6 +77,7 @@ KST = timezone(timedelta(hours=9))
 
 class WebsiteSource(WebSource):
     name = "website"
+    app = "website"
     description = "Your own website or blog (Naver Blog, Tistory...), crawled politely from its address"
     example = "examples/website.json"  # recorded answers, replayed offline
 

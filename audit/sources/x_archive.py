@@ -64,6 +64,8 @@ PROTECTED_ACTIONS = {"protect": FOLLOWERS, "unprotect": ANYONE}
 
 class XArchiveSource(Source):
     name = "x-archive"
+    app = "x"
+    exported = True
     description = "X (Twitter) archive (zip or folder): tweet photos and videos with their geotags, and the profile picture"
     example = "formats/x_twitter_archive_2026_milahu104"
     needs = "path"
