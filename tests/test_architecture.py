@@ -2,7 +2,7 @@
 
 Layers, bottom up: words, errors, models and text/ (plain building blocks); inventory/, metadata/, faces/,
 places/ (engines); sources/ and signals/ (the registries); scoring and steps; report/ (what the user reads);
-cli. A module may import only from its own layer or below; nothing imports cli; report/ reads the registries
+workshop/ (for clubs); cli. A module may import only from its own layer or below; nothing imports cli; report/ reads the registries
 but no source or signal imports report/.
 """
 
@@ -59,12 +59,14 @@ GRAPH = {_module_name(path): _imports(path) for path in FILES}
 # Each top-level part of the package and its layer; a module imports only modules of its layer or lower.
 LAYERS = {
     "audit": 0, "audit.words": 0, "audit.errors": 0, "audit.models": 0, "audit.text": 0, "audit.resources": 0,
-    "audit.outputs": 1, "audit.net": 1, "audit.proof": 2, "audit.workers": 1,
+    "audit.outputs": 1, "audit.commandline": 1, "audit.net": 1, "audit.proof": 2, "audit.workers": 1,
     "audit.inventory": 1, "audit.metadata": 1, "audit.faces": 2, "audit.places": 1,
     "audit.text.layout": 3, "audit.text.ocr": 3,  # finding where text is skips face close-ups: it asks the face detector
     "audit.sources": 3, "audit.signals": 3,
     "audit.config": 4,  # checks each account's platform against the source registry
-    "audit.scoring": 4, "audit.report": 5, "audit.steps": 6, "audit.cli": 7, "audit.__main__": 8,
+    "audit.scoring": 4, "audit.report": 5, "audit.detect": 5, "audit.steps": 6,
+    "audit.runs": 7, "audit.workshop": 7,  # runs the audit (steps) on the kit's personas and reads reports
+    "audit.cli": 8, "audit.__main__": 9,
 }
 
 

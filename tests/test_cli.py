@@ -12,7 +12,8 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from audit.cli import DEBUG_ENV, cli
+from audit.cli import cli
+from audit.commandline import DEBUG_ENV
 from audit.inventory.db import open_db
 from audit.sources import SOURCES
 from audit.sources.readers.html_images import WebSource
@@ -102,7 +103,7 @@ def test_a_database_that_fails_midway_is_exit_6_not_a_bug(tmp_path, monkeypatch)
     def disk_full(*args):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr("audit.cli.analyze_step", disk_full)
+    monkeypatch.setattr("audit.runs.analyze_step", disk_full)
     result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
     assert result.exit_code == 6
     [line] = [line for line in result.output.splitlines() if line.startswith("photo-audit:")]
@@ -164,7 +165,7 @@ def test_exit_1_an_internal_error_is_one_line_that_asks_to_report_it(tmp_path, m
     def bug(*args):
         raise RuntimeError("boom \x1b[31m")
 
-    monkeypatch.setattr("audit.cli.analyze_step", bug)
+    monkeypatch.setattr("audit.runs.analyze_step", bug)
     result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
     assert result.exit_code == 1
     [line] = [line for line in result.output.splitlines() if line.startswith("photo-audit:")]
@@ -248,7 +249,7 @@ def test_exit_130_ctrl_c_is_a_plain_message_and_the_run_is_not_finished(tmp_path
     def ctrl_c(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("audit.cli.analyze_step", ctrl_c)
+    monkeypatch.setattr("audit.runs.analyze_step", ctrl_c)
     result = _run(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
     assert result.exit_code == 130
     assert "photo-audit: interrupted: what was done is kept" in result.output and "Traceback" not in result.output

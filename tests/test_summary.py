@@ -8,7 +8,8 @@ import re
 
 from click.testing import CliRunner
 
-from audit.cli import cli, summary_lines
+from audit.cli import cli
+from audit.runs import summary_lines
 from audit.inventory.db import open_db
 from audit.signals import SIGNALS
 
