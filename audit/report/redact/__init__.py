@@ -1,25 +1,26 @@
 """Redacted reports (`--redact`): sample reports that advocates and clubs can show in public.
 
-`redact_report` takes what `report.report_data` returns and gives back a new dict in which:
-- every thumbnail is softened all over, and every face and every piece of text the signals boxed (faces
-  findings, the user's and bystanders'; image-text findings) is pixelated and blurred past recognition. The
-  softening is for what no signal boxed: a face the detector missed, or a photo the faces signal never read;
+`redact_report` takes what `report.report_data` returns and gives back a new dict in which nothing the person wrote
+or a picture of hers shows can lead back to her:
+- no free text survives: a caption becomes the labels of the clues found in it, and a finding that quotes a caption or
+  a picture's text quotes its label instead (clues.py). Bios and other profile fields are platform metadata, dropped;
+- every thumbnail is softened all over, and every face and text the signals boxed is obscured (thumbnails.py);
 - handles (the user's own, tagged and mentioned accounts, any @handle in any text), person names from profile
-  fields and name tags, phone numbers, e-mail addresses, IP addresses and device ids are masked in every
-  string, by the caption-text signal's own detectors plus every such value the findings already hold;
+  fields and name tags, phone numbers, e-mail addresses, IP addresses, device ids and software versions are masked
+  in every string, by the caption-text signal's own detectors plus every such value the findings already hold;
 - what leads back to the original posts is gone: post URLs, post ids and platform metadata are dropped,
   media names (which carry post and media ids) become neutral labels, and photo, appearance and place ids
   (hashes of the file's bytes and of exact positions) become sequence numbers;
-- positions are rounded to city level, in numbers and in text; venue names go, town and district names stay.
-  The places drawing is dropped: it is drawn around each place's exact centre.
+- positions are rounded to city level, in numbers and in text, and place names are cut to their city: places.names
+  writes "district or town, province or city", so "Mapo-gu, Seoul" becomes "Seoul" (and Mapo-gu alone too). Venue
+  names go. The places drawing is dropped: it is drawn around each place's exact centre.
 
 It walks the whole structure rather than named sections, so a section added to the report later is
-redacted too. What it cannot know stays: a stranger's name typed into a caption is not found.
+redacted too. What it cannot know stays: a stranger's name in a file name is not found.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import re
@@ -30,37 +31,39 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
-from PIL import Image, ImageFilter
 
-from ..errors import AuditError
-from ..inventory import imaging
-from ..signals import kinds
-from ..signals.caption_text import contact_spans
+from ...signals import kinds
+from ...words import N_, say
+from ...signals.caption_text import contact_spans
+from . import clues
+from .thumbnails import blur_thumbnail, boxes
 
 CITY_DECIMALS = 1  # 0.1 degree is about 11 km of latitude: the city, not the street
 COORDINATE_KEYS = {"lat", "lon", "latitude", "longitude", "points"}
-# Keys whose values lead back to the post, the file or the computer: never shown in a redacted report.
+# Keys whose values lead back to the post, the file or the computer: never shown in a redacted report. `source_item`
+# is where in the export a post was read (the export's folder, named after the account, and its file).
 # `encoding` is biometric (a face template); `raw` is the GPS as the file wrote it; `extra` is platform metadata.
-DROPPED_KEYS = {"post_url", "post_id", "path", "extra", "raw", "encoding"}
-# Evidence keys whose values are secrets wherever else they appear, and what replaces them.
-SECRET_EVIDENCE = {"ip": "[IP address]", "device_id": "[device ID]", "e164": "[phone]"}
+DROPPED_KEYS = {"post_url", "post_id", "path", "source_item", "extra", "raw", "encoding"}
+# What replaces each kind of secret. Inside a string it stays English; a secret that is the whole value of a finding's
+# words (a software version, a venue) is said in the report's language.
+MASK = {
+    "ip": N_("[IP address]"), "device_id": N_("[device ID]"), "phone": N_("[phone]"), "email": N_("[e-mail]"),
+    "software": N_("[software version]"), "id": N_("[id]"), "website": N_("[website]"), "folder": N_("[folder]"),
+    "post_id": N_("[post id]"), "link": N_("[link]"), "name": N_("[name]"), "venue": N_("[place name]"),
+}
+MASKS = frozenset(MASK.values())
+# Evidence keys whose values are secrets wherever else they appear, and what replaces them. A software version
+# (a phone's firmware build) narrows the phone down to a model, a region and a month of updates.
+SECRET_EVIDENCE = {key: MASK[key] for key in ("ip", "device_id", "software")} | {"e164": MASK["phone"]}
 # Finding kinds whose quote is a secret.
-SECRET_QUOTES = {"phone": "[phone]", "email": "[e-mail]", "software_id": "[id]"}
-DETECTED = {"phone": "[phone]", "email": "[e-mail]"}  # caption-text span kinds masked in any text
+SECRET_QUOTES = {"phone": MASK["phone"], "email": MASK["email"], "software_id": MASK["id"]}
+DETECTED = {"phone": MASK["phone"], "email": MASK["email"]}  # caption-text span kinds masked in any text
 VENUES = kinds("venue")  # findings whose evidence `name` is the venue a post was tagged with
 PROFILE_NAME_FIELDS = ("Name", "full_name", "name")  # extra["profile"]: Instagram export, instaloader/live
 PROFILE_LINK_FIELDS = ("Website", "external_url")
+CAPTION = "caption"  # a post's caption, under this key in the cards' appearances and in the plan's steps
+CAPTION_CLUES = "caption_clues"  # beside it in a redacted report: the labels of the clues it held, to translate
 
-# Thumbnails. Boxes grow by this share of their size on each side: detectors box the face tightly, and hair,
-# ears and jaw identify too. A boxed area keeps this many blocks across, then each block is smeared.
-BOX_MARGIN = 0.3
-BLOCKS_ACROSS = 6
-SOFTEN_SHARE = 0.012  # whole-picture blur, as a share of the longest side: 2 px on a 160 px thumbnail
-
-# A context window (caption-text's CONTEXT_CHARS either side) can end inside a secret: a piece of at least
-# CUT_MIN characters at either end of it is masked; shorter pieces tell nothing.
-CUT_MIN = 3
-MAX_CUT = 80
 _COORDINATE_TEXT = re.compile(r"(?<![\w.])-?\d{1,3}\.\d{3,}(?![\w.])")
 HEX_ID = re.compile(r"[0-9a-f]{16,64}")  # the inventory's ids: sha256 of a file's bytes, stable_id hashes
 _BOUNDARY = "A-Za-z0-9_"  # a secret is matched only where it is not the middle of a longer word
@@ -79,14 +82,11 @@ class _Redactor:
         self.secrets: dict[str, str] = {}  # lower-cased text -> what replaces it inside any string
         self.exact: dict[str, str] = {}  # whole strings (account keys and labels) -> pseudonyms
         self.handles: dict[str, str] = {}
+        self.captions: dict[str, list[str]] = {}  # a caption (its _key) -> the labels of its clues
         self.counts: Counter = Counter()
-        self.towns: set[str] = set()
         self.memo: dict[int, Any] = {}  # a card is shared by sections, places and the plan: redact it once
-        self.words: set[str] = set()  # the secrets people write (not ids): a context window may cut them
         self._collect(data)
         self.pattern = _literal_pattern(self.secrets)
-        self.heads = {word[:size] for word in self.words for size in range(CUT_MIN, len(word))}
-        self.tails = {word[-size:] for word in self.words for size in range(CUT_MIN, len(word))}
 
     # --- collecting what must go, before anything is rewritten ---------------------------------------
 
@@ -97,10 +97,10 @@ class _Redactor:
             self._card(card)
         for place in data.get("places", []):
             self._pseudonym(place["place"], "place")
-            self.towns.update(name.lower() for name in (place.get("name"), place.get("name_ko")) if name)
+            self._town(place.get("name"), place.get("name_ko"))
         for person in data.get("people", []):
             self._handle(person["handle"])
-        for card in data.get("photos", []):
+        for card in data.get("photos", []):  # venues last: a venue named like a town or district is cut to its city
             for appearance in card["appearances"]:
                 self._venue(appearance.get("location_name"))
             for reason in card["reasons"]:
@@ -124,10 +124,10 @@ class _Redactor:
         else:
             self.exact[account["display"]] = f"{account['platform']} {number}"
         if account.get("url"):
-            self._secret(account["url"], "[website]")
-            self._secret(urlsplit(account["url"]).hostname or "", "[website]")
+            self._secret(account["url"], MASK["website"])
+            self._secret(urlsplit(account["url"]).hostname or "", MASK["website"])
         if account.get("path") and PurePath(account["path"]).is_absolute():  # /home/<user>/...
-            self._secret(account["path"], "[folder]")
+            self._secret(account["path"], MASK["folder"])
 
     def _card(self, card: dict) -> None:
         for photo in card["members"]:
@@ -136,13 +136,19 @@ class _Redactor:
             self._pseudonym(appearance["id"], "appearance")
             name = appearance.get("media_name") or ""
             self._pseudonym(name, appearance["kind"], PurePath(name).suffix)
-            self._secret(appearance.get("post_id") or "", "[post id]")
-            self._secret(appearance.get("post_url") or "", "[link]")
+            self._secret(appearance.get("post_id") or "", MASK["post_id"])
+            self._secret(appearance.get("post_url") or "", MASK["link"])
             for handle in appearance.get("tagged_users") or []:
                 self._handle(handle)
             self._profile(appearance.get("extra"))
+            self._caption(appearance.get(CAPTION), clues.caption_labels(card["reasons"], appearance["id"]))
         for reason in card["reasons"]:
             self._evidence(reason["kind"], reason["evidence"])
+
+    def _caption(self, caption: str | None, labels: list[str]) -> None:
+        if caption and caption.strip():
+            key = _key(caption)
+            self.captions[key] = list(dict.fromkeys([*self.captions.get(key, []), *labels]))
 
     def _profile(self, extra: str | None) -> None:
         """Names and links from the profile fields that sources keep beside the profile picture."""
@@ -150,7 +156,7 @@ class _Redactor:
         for field in PROFILE_NAME_FIELDS:
             self._name(profile.get(field))
         for field in PROFILE_LINK_FIELDS:
-            self._secret(profile.get(field) or "", "[website]")
+            self._secret(profile.get(field) or "", MASK["website"])
         if profile.get("Username"):
             self._handle(profile["Username"], own=True)
 
@@ -162,12 +168,12 @@ class _Redactor:
         if kind in SECRET_QUOTES:
             self._secret(str(evidence.get("quote") or ""), SECRET_QUOTES[kind])
         if kind == "software_id":
-            self._secret(str(evidence.get("id") or ""), "[id]")
+            self._secret(str(evidence.get("id") or ""), MASK["id"])
         if kind == "name_tag":
             self._name(evidence.get("quote"))
         place = evidence.get("place")
         if isinstance(place, dict):
-            self.towns.update(name.lower() for name in place.values() if name)
+            self._town(*place.values())
 
     def _detect(self, text: str) -> None:
         """Phones, e-mail addresses and @handles in any text, found by the caption-text signal's rules."""
@@ -180,19 +186,27 @@ class _Redactor:
             elif span.kind == "mention":
                 self._handle(span.details["handle"])
 
+    def _town(self, *names: str | None) -> None:
+        """A place's names as places.names writes them, "Mapo-gu, Seoul": the district (or town) goes, the city stays."""
+        for name in filter(None, names):
+            district, _, city = name.rpartition(", ")
+            if district:
+                self._secret(name, city)
+                self._secret(district, city)
+
     def _venue(self, name: str | None) -> None:
-        """A venue pins a position to a building; a town or district name (one geonames gave) may stay."""
-        if name and not any(name.lower() in town for town in self.towns):
-            self._secret(name, "[place name]")
+        """A venue pins a position to a building; a town or district name (one geonames gave) was cut to its city."""
+        if name and name.strip().lower() not in self.secrets:
+            self._secret(name, MASK["venue"])
 
     def _name(self, name: str | None) -> None:
-        """A person's name, whole and word by word (a quote's context may cut it)."""
+        """A person's name, whole and word by word (a file name may hold part of it)."""
         if not name or not name.strip():
             return
-        self._secret(name.strip(), "[name]")
+        self._secret(name.strip(), MASK["name"])
         for word in name.split():
             if len(word) > 1:
-                self._secret(word, "[name]")
+                self._secret(word, MASK["name"])
 
     def _handle(self, handle: str, own: bool = False) -> str:
         """The handle's pseudonym: your-handle (then your-handle-2...) for the user's own, person-N for others."""
@@ -209,14 +223,11 @@ class _Redactor:
         """`kind`-N, numbered in order of first sight, in place of an id or a name that holds ids."""
         if value.strip() and value.strip().lower() not in self.secrets:
             self.counts[kind] += 1
-            self._secret(value, f"{kind}-{self.counts[kind]}{suffix}", written=False)
+            self._secret(value, f"{kind}-{self.counts[kind]}{suffix}")
 
-    def _secret(self, text: str, replacement: str, written: bool = True) -> None:
-        text = unicodedata.normalize("NFC", text.strip()).lower()
-        if text:
+    def _secret(self, text: str, replacement: str) -> None:
+        if text := _key(text):
             self.secrets.setdefault(text, replacement)
-            if written:
-                self.words.add(text)
 
     # --- rewriting ---------------------------------------------------------------------------------
 
@@ -225,10 +236,12 @@ class _Redactor:
             return None
         if key in COORDINATE_KEYS:
             return _round(value)
+        if key == "say":
+            return value  # a finding's sentence: the signal's words, with the values apart
         if key == "thumbnail" and value:
-            return blur_thumbnail(value, _boxes(owner or {}))
-        if key == "context" and isinstance(value, str):
-            return self._cut_ends(self.text(value))
+            return blur_thumbnail(value, boxes(owner or {}))
+        if key == CAPTION and isinstance(value, str):
+            return " ".join(self._caption_labels(value))
         if isinstance(value, Markup):
             return Markup(self.text(str(value)))
         if isinstance(value, str):
@@ -241,14 +254,32 @@ class _Redactor:
 
     def _container(self, value: Any) -> Any:
         if isinstance(value, dict):
-            # Keys are the report's own words (a key named like a folder must stay), never data.
-            walked = {k: self.walk(v, k, value) for k, v in value.items()}
-            return Counter(walked) if isinstance(value, Counter) else walked
+            return self._dict(value)
         if isinstance(value, (list, tuple, set)):
             items = [self.walk(item) for item in value]
             return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)  # named tuples too
-        fields = {f.name: self.walk(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        fields = {f.name: self.walk(getattr(value, f.name), f.name) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **fields)
+
+    def _dict(self, value: dict) -> dict:
+        # Keys are the report's own words (a key named like a folder must stay), never data.
+        walked = {k: self.walk(v, k, value) for k, v in value.items()}
+        if clues.quotes_text(value):
+            walked = clues.unquoted(value, walked)
+        if CAPTION in value:
+            walked[CAPTION_CLUES] = self._caption_labels(value[CAPTION])
+        if "say" in value and isinstance(value.get("with"), dict):
+            walked["with"] = {name: self._said_mask(param, walked["with"][name]) for name, param in value["with"].items()}
+        return Counter(walked) if isinstance(value, Counter) else walked
+
+    def _said_mask(self, param: Any, walked: Any) -> Any:
+        """A value of a finding's words that is a secret as a whole: its mask, said in the report's language."""
+        mask = self.secrets.get(_key(param)) if isinstance(param, str) else None
+        return say(mask) if mask in MASKS else walked
+
+    def _caption_labels(self, caption: str | None) -> list[str]:
+        """What replaces a caption: the labels of its clues (none for a caption without any, or a stranger's)."""
+        return list(self.captions.get(_key(caption), [])) if caption else []
 
     def text(self, text: str) -> str:
         if text in self.exact:
@@ -257,21 +288,10 @@ class _Redactor:
         text = self.pattern.sub(lambda match: self.secrets.get(match.group(0).lower(), "[masked]"), unicodedata.normalize("NFC", text))
         return _COORDINATE_TEXT.sub(lambda match: f"{float(match.group(0)):.{CITY_DECIMALS}f}", text)
 
-    def _cut_ends(self, text: str) -> str:
-        """A quote's context is a window on the caption that may cut a secret in two: what is left of it goes."""
-        for size in range(min(len(text), MAX_CUT), CUT_MIN - 1, -1):
-            if text[-size:].lower() in self.heads and not _inside_word(text, len(text) - size):
-                text = text[:-size] + "…"
-                break
-        for size in range(min(len(text), MAX_CUT), CUT_MIN - 1, -1):
-            if text[:size].lower() in self.tails and not _inside_word(text, size):
-                return "…" + text[size:]
-        return text
 
-
-def _inside_word(text: str, cut: int) -> bool:
-    """Whether `cut` falls between two letters or digits: a secret's piece starts or ends on a boundary."""
-    return 0 < cut < len(text) and (text[cut - 1].isalnum() and text[cut].isalnum())
+def _key(text: str) -> str:
+    """How a secret or a caption is looked up: in any case, and in any Unicode form of its Hangul."""
+    return unicodedata.normalize("NFC", text.strip()).lower()
 
 
 def _round(value: Any) -> Any:
@@ -323,44 +343,3 @@ def _trie_regex(node: dict) -> str:
     if "" in node:
         return f"(?:{'|'.join(branches)})?" if branches else ""
     return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-
-
-# --- thumbnails ------------------------------------------------------------------------------------
-
-
-def _boxes(card: dict) -> list[list[float]]:
-    """Every area a signal boxed in this picture (faces, text), as fractions of the picture."""
-    return [reason["evidence"]["box"] for reason in card.get("reasons", []) if "box" in reason.get("evidence", {})]
-
-
-def blur_thumbnail(uri: str, boxes: list[list[float]]) -> str | None:
-    """The data: URI's picture softened all over, with each box obscured; None when it cannot be decoded."""
-    try:
-        image = imaging.decode(base64.b64decode(uri.partition(",")[2])).convert("RGB")
-    except (AuditError, ValueError):
-        return None  # a picture that cannot be blurred is not shown
-    image = _soften(image)
-    for box in boxes:
-        _obscure(image, box)
-    return "data:image/jpeg;base64," + base64.b64encode(imaging.jpeg_bytes(image)).decode()
-
-
-def _soften(image: Image.Image) -> Image.Image:
-    """A Gaussian blur of SOFTEN_SHARE, made on the picture shrunk that much: the same look, 4 times faster."""
-    factor = max(1.0, SOFTEN_SHARE * max(image.size))
-    small = image.resize((max(1, round(image.width / factor)), max(1, round(image.height / factor))), Image.Resampling.BOX)
-    return small.filter(ImageFilter.GaussianBlur(1)).resize(image.size, Image.Resampling.BILINEAR)
-
-
-def _obscure(image: Image.Image, box: list[float]) -> None:
-    x0, y0, x1, y1 = box
-    grow_x, grow_y = (x1 - x0) * BOX_MARGIN, (y1 - y0) * BOX_MARGIN
-    left, top = max(0, round((x0 - grow_x) * image.width)), max(0, round((y0 - grow_y) * image.height))
-    right, bottom = min(image.width, round((x1 + grow_x) * image.width)), min(image.height, round((y1 + grow_y) * image.height))
-    if right - left < 1 or bottom - top < 1:
-        return
-    area = image.crop((left, top, right, bottom))
-    block = max(1.0, area.width / BLOCKS_ACROSS)
-    small = area.resize((max(1, round(area.width / block)), max(1, round(area.height / block))), Image.Resampling.BOX)
-    area = small.resize(area.size, Image.Resampling.NEAREST).filter(ImageFilter.GaussianBlur(block))
-    image.paste(area, (left, top))
