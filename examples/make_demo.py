@@ -211,7 +211,7 @@ def disc(draw: ImageDraw.ImageDraw, centre: tuple, r: float, fill) -> None:
 
 # --- backgrounds -------------------------------------------------------------------------
 
-def school_gate(size: tuple, banner: str) -> Shot:
+def school_gate(size: tuple, banner: str, school: str = "HANBIT GIRLS' HIGH SCHOOL") -> Shot:
     shot = Shot(gradient(size, (120, 170, 225), (210, 230, 245)))
     w, h = size
     u, draw = w / 1080, shot.draw
@@ -223,7 +223,7 @@ def school_gate(size: tuple, banner: str) -> Shot:
     for x0 in (0.04, 0.84):
         draw.rectangle((x0 * w, 0.22 * h, (x0 + 0.12) * w, h), fill=(185, 180, 170))
     draw.rectangle((0.1 * w, 0.22 * h, 0.9 * w, 0.31 * h), fill=(30, 80, 55))
-    text(draw, (w / 2, 0.265 * h), "HANBIT GIRLS' HIGH SCHOOL", 52 * u, (255, 255, 255))
+    text(draw, (w / 2, 0.265 * h), school, 52 * u, (255, 255, 255))
     draw.rectangle((0.16 * w, 0.33 * h, 0.84 * w, 0.39 * h), fill=(200, 30, 50))
     text(draw, (w / 2, 0.36 * h), banner, 38 * u, (255, 240, 200))
     return shot
@@ -943,12 +943,17 @@ def build(faces_dir: Path, root: Path) -> None:
     expected.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def command_line(description: str, builder: Callable[[Path, Path], None], default_out: Path) -> None:
+    """The command line of the example builders (this one and make_personas.py): the faces folder, --out."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("faces", type=Path, help="folder with the source images (fixtures images/faces)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "demo")
+    parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args()
-    build(args.faces, args.out)
+    builder(args.faces, args.out)
+
+
+def main() -> None:
+    command_line(__doc__.split("\n")[0], build, Path(__file__).resolve().parent / "demo")
 
 
 if __name__ == "__main__":
