@@ -34,7 +34,7 @@ from .sources import SOURCES
 from .steps import analyze as analyze_step
 from .steps import score as score_step
 from .text.fix import for_terminal
-from .workshop.commands import workshop
+from .workshop.commands import summary, workshop
 
 DEFAULT_OUT = "photo-audit-report.html"
 PRIVATE_UMASK = 0o077  # no permission for the group or others on what a run creates
@@ -55,7 +55,7 @@ def report_options(command):
     """--lang, --redact, --json and --csv, gathered into one ReportOptions argument named `options`."""
     options = [
         click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The report's language."),
-        click.option("--redact", is_flag=True, help="A sample report to show in public: faces blurred, handles, names, phones and e-mails masked, positions rounded to city level."),
+        click.option("--redact", is_flag=True, help="A sample report to show in public: faces blurred past recognition, captions and text in photos replaced by the kinds of clue they hold, handles, names, phones, e-mails, software versions, ids and file names masked, places and positions cut to the city."),
         click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report's data as JSON."),
         click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write one CSV row per photo."),
     ]
@@ -202,4 +202,5 @@ def signals(weights):
         click.echo(f"{name:<20} v{cls.version}  {cls.description}")
 
 
+cli.add_command(summary)
 cli.add_command(workshop)
