@@ -18,12 +18,13 @@ import click
 
 from . import __version__
 from .commandline import db_option, reports_errors
-from .config import load_config
-from .errors import AuditWarning
+from .config import load_config, system_zone
+from .detect import accounts_toml, config_for, settings_for
+from .errors import AuditWarning, UsageError
 from .faces import identity as faceid
 from .inventory.db import open_db
 from .inventory.lock import one_writer
-from .outputs import check_writable
+from .outputs import check_writable, write_private
 from .report.i18n import LANGUAGES
 from .report.page import render_report
 from .resources import resource_dir
@@ -95,17 +96,49 @@ def _show_warning(message, category, *args, **kwargs) -> None:
         PYTHON_SHOWWARNING(message, category, *args, **kwargs)
 
 
+inputs_argument = click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+me_option = click.option(
+    "--me", "me", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A clear photo of your face (give it again for more): the report then tells your face from others'.",
+)
+
+
 @cli.command()
-@config_argument
+@inputs_argument
+@me_option
 @db_option
 @out_option
 @report_options
 @reports_errors
-def run(config, db_path, out, options):
-    """Collect, analyse, score and report every account in CONFIG (accounts.toml) in one go."""
-    report, tally = audit_all(load_config(config), db_path, out, "run", options)
+def run(paths, me, db_path, out, options):
+    """Audit in one go (collect, analyse, score, report) and print the report's path.
+
+    PATH is your accounts.toml, or, with no config file to write, what you downloaded: an Instagram, Facebook, X or
+    Google Takeout export (its .zip or its folder), a folder instaloader wrote, or a folder of photos; give several
+    to audit them together. Each is recognised and named before the run starts.
+    """
+    config, found = settings_for(paths, me)
+    for recognised in found:
+        click.echo(f"Recognised {for_terminal(str(recognised.path))}: {recognised.source.description}", err=True)
+    report, tally = audit_all(config, db_path, out, "run", options)
     click.echo(str(report))
     raise_if_refused(tally)
+
+
+@cli.command()
+@inputs_argument
+@me_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="accounts.toml", show_default=True, help="Where to write it (never over an existing file).")
+@reports_errors
+def init(paths, me, out):
+    """Write a commented accounts.toml for the exports and folders at PATH..., recognised as `run` recognises them,
+    with how many items each holds; then edit it (handles, labels, who sees each account) and run it."""
+    if out.exists():
+        raise UsageError(f"{out} exists already: edit it, or choose another name with --out")
+    check_writable(out)
+    _, found = config_for(list(paths), me)
+    text = accounts_toml(found, me, out.parent.resolve(), getattr(system_zone(), "key", None))
+    click.echo(str(write_private(out, text).resolve()))
 
 
 @cli.command()

@@ -80,8 +80,8 @@ class Account:
 
 @dataclass(frozen=True)
 class Config:
-    path: Path
     accounts: tuple[Account, ...]
+    path: Path | None = None  # the accounts.toml read; None when the accounts were recognised from paths (detect.py)
     me: tuple[Path, ...] = ()
     targets: dict = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     time_zone: str | None = None  # an IANA name, as accounts.toml writes it; None: this computer's (system_zone)

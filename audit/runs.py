@@ -63,6 +63,9 @@ def collect_accounts(db, config, log: RunLog) -> None:
     remember_zone(db, config)  # the zone the report shows times in, for a later `report` without the config
     log.tally.merge(collect_step(db, config, log.run, bar))
     accounts = reads(db, log.run)
+    if len(accounts) > 1:  # which account gave what; the run's end counts them together
+        found = ", ".join(f"{_count(read['items'], 'item', 'items')} in {for_terminal(read['display'])}" for read in accounts)
+        click.echo(f"Found {found}.", err=True)
     for read in accounts:
         if not read["items"] and read["problem"] != "refused":  # a refused account's own error says why
             hint = "is this the export's folder?" if read["path"] else "is this the right address?"

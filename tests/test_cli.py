@@ -126,7 +126,8 @@ EXIT_CODE_TESTS = {
     0: "test_exit_0_unreadable_items_are_listed_not_fatal",
     1: "test_exit_1_an_internal_error_is_one_line_that_asks_to_report_it",
     2: "test_exit_2_report_or_analyze_before_any_collect_writes_nothing",
-    3: ("test_exit_3_run_on_an_empty_folder", "test_exit_3_an_output_in_a_missing_folder_is_refused_before_any_work"),
+    3: ("test_exit_3_run_on_an_empty_folder", "test_exit_3_an_output_in_a_missing_folder_is_refused_before_any_work",
+        "test_exit_3_a_path_run_cannot_recognise_is_one_line_and_nothing_is_written"),
     4: "test_exit_4_an_archive_refused_whole_while_the_other_accounts_go_on",
     5: "test_exit_5_a_live_account_whose_control_is_not_proven",
     6: "test_not_a_database",
@@ -139,6 +140,14 @@ def test_every_documented_exit_code_has_its_test():
     assert {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)} == set(EXIT_CODE_TESTS)
     names = [name for tests in EXIT_CODE_TESTS.values() for name in ((tests,) if isinstance(tests, str) else tests)]
     assert all(callable(globals().get(name)) for name in names)
+
+
+def test_exit_3_a_path_run_cannot_recognise_is_one_line_and_nothing_is_written(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "notes.txt"), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 3
+    assert "not recognised" in _one_line_error(result)
+    assert not (tmp_path / "a.db").exists()
 
 
 def _good_folder(tmp_path: Path, name: str = "photos") -> None:

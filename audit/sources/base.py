@@ -8,6 +8,7 @@ from ..models import ANYONE, Item, ItemError
 
 if TYPE_CHECKING:
     from ..config import Account
+    from ..inventory.archive import ExportTree
 
 
 class Source:
@@ -35,6 +36,8 @@ class Source:
     # It reads a download of the account ("Download your information", an archive): a post's media name is the
     # file's path in that download, shown apart from where to look.
     exported: ClassVar[bool] = False
+    # It recognises any folder that holds a photo: asked only when no other source recognises a path (audit/detect.py).
+    catch_all: ClassVar[bool] = False
 
     def __init__(self, account: "Account"):
         self.account = account
@@ -42,6 +45,12 @@ class Source:
         self.proof_token: str | None = None  # what the user must show in the bio or on the site
         self.proven_before = False  # the token was seen on an earlier run: it may be gone now
         self.proof_seen = False  # items() sets this when it sees the token (or a login) on this run
+
+    @classmethod
+    def recognises(cls, tree: "ExportTree") -> bool:
+        """Whether the folder or zip `tree` looks like what this source reads, for `photo-audit run PATH` without
+        accounts.toml. It looks at file names (and at most a few small files), never reads the whole export."""
+        return False
 
     def items(self) -> Iterator[Item | ItemError]:
         raise NotImplementedError

@@ -69,6 +69,10 @@ class FacebookExportSource(Source):
     example = "formats/facebook_dyi_json_album_2018_addshore"
     needs = "path"
 
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        return bool(find_documents(tree))
+
     def items(self) -> Iterator[Item | ItemError]:
         tree, documents = open_export(self.account.path, find_documents, NOTHING_FOUND)
         yield from refused_members(tree)

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import Iterator
 
 from ..errors import InputError
-from ..inventory.archive import FolderTree, refused_members
+from ..inventory.archive import ExportTree, FolderTree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
 
@@ -20,6 +20,11 @@ class FolderSource(Source):
     example = "images/faces"
     # Files on this computer are seen by no one until posted: a folder of what is posted says `audience = "anyone"`.
     audience = ONLY_YOU
+    catch_all = True
+
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        return isinstance(tree, FolderTree) and any(is_photo(rel) for rel in tree.files())
 
     def items(self) -> Iterator[Item | ItemError]:
         root = self.account.path
@@ -28,7 +33,11 @@ class FolderSource(Source):
         tree = FolderTree(root)
         yield from refused_members(tree)  # the links passed over
         for rel in sorted(tree.files()):
-            if PurePosixPath(rel).suffix.lower() in PHOTO_SUFFIXES:
+            if is_photo(rel):
                 yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file")
             else:
                 yield ItemError(rel, "skipped: not a photo format this tool reads", stage="skip")
+
+
+def is_photo(rel: str) -> bool:
+    return PurePosixPath(rel).suffix.lower() in PHOTO_SUFFIXES

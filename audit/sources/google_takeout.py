@@ -42,6 +42,7 @@ sees it, and the account's default applies.
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 import re
 import unicodedata
@@ -63,6 +64,7 @@ COUNTER = re.compile(r"\((\d+)\)$")
 # An edited copy's suffix: a dash and one or more words without digits ("-edited", "-ha editado", "-편집됨").
 EDITED = re.compile(r"-[^\d\s_.()\-]+(?: [^\d\s_.()\-]+)*$")
 SIDECAR_TIMES = ("photoTakenTime", "creationTime")
+RECOGNITION_READS = 20  # JSON files read at most to recognise a Takeout
 
 Reading = Generator[ItemError, None, Any]  # yields problems, returns what it read
 
@@ -138,6 +140,14 @@ class GoogleTakeoutSource(Source):
     example = "formats/google_takeout_2024_en_handmade/Takeout"
     needs = "path"
 
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        """A sidecar among the first JSON files that sit beside a photo or a video (a Takeout's are tiny)."""
+        grouped = folders(tree)
+        beside_media = [posixpath.join(folder, name) for folder, names in sorted(grouped.items())
+                        if any(is_media(other) for other in names) for name in names if name.lower().endswith(".json")]
+        return any(is_sidecar(json_or_none(tree, rel)) for rel in beside_media[:RECOGNITION_READS])
+
     def items(self) -> Iterator[Item | ItemError]:
         tree = open_tree(self.account.path)
         yield from refused_members(tree)
@@ -174,7 +184,7 @@ def read_folder(tree: ExportTree, folder: str, names: list[str]) -> Reading:
     for name in names:
         rel = posixpath.join(folder, name)
         suffix = PurePosixPath(name).suffix.lower()
-        if suffix in IMAGE_SUFFIXES or suffix in VIDEO_SUFFIXES:
+        if is_media(name):
             media.append(MediaName.parse(name))
         elif suffix == ".json":
             doc = yield from read_json(tree, rel)
@@ -198,6 +208,18 @@ def read_json(tree: ExportTree, rel: str) -> Reading:
         return None
     # Takeout writes real UTF-8; the Meta mojibake repair leaves it unchanged.
     return (yield from parse_json(raw, rel))
+
+
+def is_media(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
+
+
+def json_or_none(tree: ExportTree, rel: str) -> Any:
+    """The file's JSON, or None when it cannot be read or parsed (for recognising: its errors come in items())."""
+    try:
+        return json.loads(tree.read(rel))
+    except (*READ_ERRORS, ValueError):
+        return None
 
 
 def is_sidecar(doc: Any) -> bool:

@@ -92,6 +92,10 @@ class InstagramExportSource(Source):
     example = "formats/instagram_dyi_html_2025_akbarskuyyy"
     needs = "path"
 
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        return bool(find_documents(tree))
+
     def items(self) -> Iterator[Item | ItemError]:
         tree, documents = open_export(self.account.path, find_documents, NOTHING_FOUND)
         yield from refused_members(tree)

@@ -36,7 +36,7 @@ from typing import Any, Generator, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InputError
-from ..inventory.archive import READ_ERRORS, FolderTree
+from ..inventory.archive import READ_ERRORS, ExportTree, FolderTree
 from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 from .folder import PHOTO_SUFFIXES
@@ -83,6 +83,11 @@ class Layout:
         self.notes: list[ItemError] = []
         for rel in sorted(files):
             self.add(rel)
+
+    @property
+    def found(self) -> bool:
+        """Any post or profile picture named the way instaloader names them."""
+        return bool(self.posts or self.profile_pics)
 
     def add(self, rel: str) -> None:
         folder, name = posixpath.split(rel)
@@ -149,13 +154,17 @@ class InstaloaderFolderSource(Source):
     example = "formats/instaloader_profile_4.16_handmade/minji.kim"
     needs = "path"
 
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        return isinstance(tree, FolderTree) and Layout(tree.files()).found
+
     def items(self) -> Iterator[Item | ItemError]:
         root = self.account.path
         if not root.is_dir():
             raise InputError(f"{root}: not a folder (expected the folder instaloader wrote, named after the profile)")
         tree = FolderTree(root)
         layout = Layout(tree.files())
-        if not layout.posts and not layout.profile_pics:
+        if not layout.found:
             raise InputError(f"{root}: no files named the way instaloader names them (<YYYY-MM-DD_HH-MM-SS>_UTC.jpg)")
         yield from layout.notes
         profiles: dict[str, ProfileFacts] = {}

@@ -70,10 +70,14 @@ class XArchiveSource(Source):
     example = "formats/x_twitter_archive_2026_milahu104"
     needs = "path"
 
+    @classmethod
+    def recognises(cls, tree: ExportTree) -> bool:
+        return find_layout(tree).found
+
     def items(self) -> Iterator[Item | ItemError]:
         tree = open_tree(self.account.path)
         layout = find_layout(tree)
-        if not (layout.tweets or layout.account or layout.manifest):
+        if not layout.found:
             raise nothing_found(
                 tree,
                 f"{self.account.path}: no X archive files found "
@@ -114,6 +118,11 @@ class Layout(NamedTuple):
     manifest: str | None
     profile: str | None
     protected: str | None
+
+    @property
+    def found(self) -> bool:
+        """Any of the files that make an X archive (the profile alone does not)."""
+        return bool(self.tweets or self.account or self.manifest)
 
 
 def find_layout(tree: ExportTree) -> Layout:
