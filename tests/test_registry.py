@@ -70,3 +70,12 @@ def test_signals_declare_known_roles_of_their_own_weighted_kinds():
     assert all(kinds(role) for role in ROLES)  # every role is some signal's
     condition, params = finding_in("clear_face", table="f")
     assert condition == "(f.signal, f.kind) in (values (?, ?), (?, ?))" and len(params) == 4
+
+
+def test_every_identity_clue_has_one_name_for_the_lists_that_say_it():
+    from audit.signals import clue_names, kinds
+
+    assert set(clue_names()) == {kind for _, kind in kinds("identity_clue")}
+    for cls in SIGNALS.values():  # a kind named by two signals is named alike
+        for kind, name in cls.kind_names.items():
+            assert kind in cls.roles.get("identity_clue", ()) and clue_names()[kind] == name, (cls.name, kind)

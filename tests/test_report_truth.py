@@ -100,3 +100,20 @@ def test_no_card_says_archive_where_the_platform_cannot(tmp_path):
         seen = [a for a in card["appearances"] if a["audience"] != "only-you"]
         if card["action"] == "archive":
             assert actions.exists_everywhere("archive", seen), json.dumps(card["appearances"], default=str)
+
+
+def test_the_clues_a_stranger_reads_are_each_named_also_when_only_a_picture_shows_them(tmp_path):
+    """A written name and an ID card, which only text in a picture shows, are named in the first paragraph (it once
+    said "carries clues to who you are: ." with an empty list), in English and in Korean."""
+    db = open_db(tmp_path / "clues.db")
+    db["accounts"].insert({"key": fixture.INSTAGRAM, "platform": "instagram-export", "display": "Instagram"})
+    for number, kind in enumerate(("name_tag", "id_card")):
+        photo = fixture._photo(db, f"c{number}")
+        fixture._appearance(db, photo, f"c{number}.jpg", day=number, audience="anyone")
+        fixture._find(db, photo, "image-text", kind, quote="x")
+    score(db)
+    data, text = _render(db)
+    assert data["strangers"]["clue_kinds"] == ["id_card", "name_tag"]
+    assert "2 photos carry clues to who you are: ID card, a written name." in text
+    html = environment("ko").get_template("report.html.j2").render(**data, redacted=False, lang="ko")
+    assert "신분증" in html and ": ." not in BeautifulSoup(html, "html.parser").get_text(" ")

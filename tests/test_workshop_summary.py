@@ -19,7 +19,7 @@ from audit.signals import kinds
 from audit.signals.faces import BYSTANDER
 from audit.workshop.summary import BANDS, KEYS, check
 
-from .conftest import copy_demo, write_config
+from .conftest import copy_demo, jpeg_bytes, write_config
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Until examples/demo/persona.json lists them: what identifies the demo's fictional student, her friends and places.
@@ -153,6 +153,18 @@ def test_an_inventory_not_analysed_is_refused(tmp_path, photo_folder):
     assert CliRunner().invoke(cli, ["collect", str(config), "--db", str(tmp_path / "c.db")]).exit_code == 0
     result = summarise(tmp_path / "c.db", tmp_path / "s.json", "--yes")
     assert result.exit_code == 2 and "not analysed" in result.output
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_photos_collected_since_the_last_analysis_are_refused(tmp_path, photo_folder):
+    """An analysed inventory to which a collect added photos: their faces are not counted yet, so no band holds."""
+    config = write_config(tmp_path, f'[[accounts]]\nplatform = "folder"\npath = "{photo_folder}"\naudience = "anyone"\n')
+    db = str(tmp_path / "c.db")
+    assert CliRunner().invoke(cli, ["run", str(config), "--db", db, "--out", str(tmp_path / "r.html")]).exit_code == 0
+    (photo_folder / "new.jpg").write_bytes(jpeg_bytes(color=(10, 200, 90)))
+    assert CliRunner().invoke(cli, ["collect", str(config), "--db", db]).exit_code == 0
+    result = summarise(tmp_path / "c.db", tmp_path / "s.json", "--yes")
+    assert result.exit_code == 2 and "1 photo(s) in the inventory are not analysed yet" in result.output
     assert not (tmp_path / "s.json").exists()
 
 

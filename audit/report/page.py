@@ -23,7 +23,7 @@ from ..outputs import write_private
 from ..places.drawing import drawing
 from ..resources import resource_dir
 from ..scoring import LOCATION_KINDS
-from ..signals import SIGNALS, kinds
+from ..signals import SIGNALS, clue_names, kinds
 from ..signals.places import places
 from ..text.fix import bidi_visible, isolated
 from ..text.ocr import tesseract_status
@@ -76,6 +76,7 @@ def environment(lang: str = "en", zone: tzinfo | None = None) -> jinja2.Environm
     # Metadata (names, captions, quotes): `isolate` in text, `bidi_visible` in attributes, where no element fits.
     env.filters["isolate"] = isolated
     env.filters["bidi_visible"] = bidi_visible
+    env.globals["clue_names"] = clue_names()  # {kind: English name}; templates say them with `translate`
     i18n.install(env, lang)
     dates.install(env, lang, zone)  # local_time, local_date, posted_time, time_zone
     return env

@@ -37,6 +37,16 @@ def kinds(*roles: str) -> frozenset[tuple[str, str]]:
     return frozenset((cls.name, kind) for cls in SIGNALS.values() for role in roles for kind in cls.roles.get(role, ()))
 
 
+def clue_names() -> dict[str, str]:
+    """The name (a gettext message) of every identity clue kind, as the signals word them, in the order a list says
+    them: for sentences and charts that list the kinds found ("phone number, school, ID card")."""
+    names: dict[str, str] = {}
+    for cls in SIGNALS.values():
+        for kind, name in cls.kind_names.items():
+            names.setdefault(kind, name)
+    return names
+
+
 def finding_in(*roles: str, table: str = "findings") -> tuple[str, list[str]]:
     """SQL that holds for a row of `table` (a findings table or alias) of these roles, and its bound parameters:
     `(table.signal, table.kind) in (values (?, ?), ...)`. `table` is the code's own alias, never user input."""

@@ -60,6 +60,8 @@ class Signal:
     weights: ClassVar[dict[str, Weight]] = {}
     # role (ROLES) -> this signal's kinds that play it: what report, plan and scoring ask for.
     roles: ClassVar[dict[str, frozenset[str]]] = {}
+    # Its identity clues' names as a list names them ("school", "ID card"), gettext-marked: signals.kind_names().
+    kind_names: ClassVar[dict[str, str]] = {}
 
     def prepare(self, db: "sqlite_utils.Database") -> str:
         """Load what the signal needs from the whole inventory before any photo is analysed.

@@ -204,6 +204,12 @@ RULES = _build_rules()
 
 # The clues that name who and where the person is (the plan's identity clues); image-text reads the same in pictures.
 IDENTITY_CLUES = frozenset({"phone", "email", "school", "university", "student_number", "workplace", "home", "address"})
+# Their names, in the order a sentence lists them ("clues to who you are: phone number, school").
+CLUE_NAMES = {
+    "address": N_("address"), "phone": N_("phone number"), "email": N_("e-mail address"),
+    "student_number": N_("student number"), "school": N_("school"), "university": N_("university"),
+    "workplace": N_("workplace"), "home": N_("home"),
+}  # fmt: skip
 # Points per clue, the same wherever it is read (caption or picture): the two share one group cap per clue.
 CLUE_POINTS = {
     "address": 35, "phone": 30, "student_number": 25, "home": 20, "email": 20, "school": 20, "university": 15,
@@ -226,6 +232,7 @@ class CaptionTextSignal(Signal):
         "identity_clue": IDENTITY_CLUES,
         "person_tag": frozenset({"tagged_user", "mention"}),
     }
+    kind_names = CLUE_NAMES
     weights = {
         "address": clue("address", N_("A street address in text: full home address is rated 4.18/5 sensitive (VISPR).")),
         "phone": clue("phone", N_("A phone number lets a stranger contact or harass the person directly.")),

@@ -23,7 +23,7 @@ from ..words import N_, say
 from ..text.layout import PRECHECK_SIDE, where_to_read
 from ..text.ocr import COST, LANGUAGES, OCR_SIDE, TESSERACT_CONFIG, Line, box_of, lines_of, read_regions, tesseract_status
 from .base import Signal, Weight
-from .caption_text import EVENTS, IDENTITY_CLUES, SEVERITY, clue, find_spans
+from .caption_text import CLUE_NAMES, EVENTS, IDENTITY_CLUES, SEVERITY, clue, find_spans
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -98,6 +98,7 @@ class ImageTextSignal(Signal):
         # The caption's identity clues, and what only a picture shows: an ID card, a written name.
         "identity_clue": IDENTITY_CLUES | {"id_card", "name_tag"},
     }
+    kind_names = {**CLUE_NAMES, "id_card": N_("ID card"), "name_tag": N_("a written name")}
     weights = {
         "id_card": Weight(25, 25, N_("An ID card in the picture: student ID is rated 3.79/5 sensitive and national ID 4.25/5 (VISPR).")),
         "student_number": clue("student_number", N_("A student number in the picture: student ID details are rated 3.79/5 sensitive (VISPR) and tie the photo to a school.")),

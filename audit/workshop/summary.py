@@ -39,6 +39,8 @@ PLACE_KINDS = tuple(PLACE_LABELS)
 BANDED = ("clear_faces", "pictures", "located")
 FLAGS = ("profile_picture_face", "followers_see_more")
 KEYS = ("schema", "version", *BANDED, "profile_picture_face", "clues", "places", "followers_see_more", "steps")
+# Readable photos with no analysis at all (collected since the last analyze, or an analyze cut short).
+UNANALYSED = "select count(*) from photos where status = 'ok' and id not in (select photo from analyses)"
 MAX_BYTES = 16_384  # a summary is a few hundred bytes: anything larger is not one, and is not read whole
 
 
@@ -48,8 +50,10 @@ def band(count: int) -> str:
 
 def summarise(db) -> dict:
     """The anonymous summary of an analysed inventory, from the report's data (scored first, as `report` does)."""
-    if not db["analyses"].count:  # nothing found in an unanalysed inventory is no reassurance
-        raise UsageError("the inventory is not analysed yet: run `photo-audit analyze` first")
+    # Nothing found in photos never analysed is no reassurance: a band of "0" must mean none was found.
+    waiting = db.execute(UNANALYSED).fetchone()[0]
+    if waiting:
+        raise UsageError(f"{waiting} photo(s) in the inventory are not analysed yet: run `photo-audit analyze` first")
     score(db)
     return from_report(report_data(db))
 
