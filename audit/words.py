@@ -8,7 +8,7 @@ is one edit in the signal, and the catalog (audit/locale) is filled by `pybabel 
 
 This is the bottom layer: it imports nothing from `audit`, so any module can mark its text.
 
-A parameter is a plain value (str, int, float: formatted by the template, "%(lat).5f"), or itself a said-value,
+A parameter is a plain value (str, int, float: formatted by the template, "%(count)d"), or itself a said-value,
 rendered first in the same language: a word ("a graduation"), `listed(...)` words, or `per_language(...)` text
 that exists in several languages already (a place's name in English and Korean).
 """
@@ -19,6 +19,16 @@ from typing import Any, Callable, Iterable
 
 Said = dict  # {"say": template, "with": {name: parameter}} | {"list": [said...]} | {"per_language": {lang: str}}
 FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+# A position's numbers, the same in every language (not a message: never translated). Said as one value, so that a
+# redacted report can say it at the precision it keeps (report/redact) rather than five decimals of a rounded number.
+POSITION = "%(lat).5f, %(lon).5f"
+
+
+def position(lat: float, lon: float) -> Said:
+    """A position in words: five decimals, about a metre."""
+    return {"say": POSITION, "with": {"lat": lat, "lon": lon}}
 
 
 def N_(message: str) -> str:

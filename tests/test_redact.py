@@ -24,6 +24,7 @@ from audit.report.i18n import Translator
 from audit.report.page import render_report, report_data
 from audit.report.redact import redact_report
 from audit.signals import kinds
+from audit.words import position
 
 from .conftest import FIXTURES, copy_demo, jpeg_bytes, write_config
 
@@ -308,7 +309,7 @@ def test_place_names_keep_only_their_city():
     where = {"en": " (Mapo-gu, Seoul)", "ko": " (마포구, 서울)"}
     data["photos"][0]["reasons"].append({
         "signal": "exif", "kind": "gps", "points": 40, "fact": "", "summary": "GPS 37.55632, 126.92337 (Mapo-gu, Seoul)",
-        "text": {"say": "GPS %(lat).5f, %(lon).5f%(where)s", "with": {"lat": 37.55632, "lon": 126.92337, "where": {"per_language": where}}},
+        "text": {"say": "GPS %(position)s%(where)s", "with": {"position": position(37.55632, 126.92337), "where": {"per_language": where}}},
         "evidence": {"lat": 37.55632, "lon": 126.92337, "place": {"en": "Mapo-gu, Seoul", "ko": "마포구, 서울"}},
     })
     data["places"] = [{"place": "8a06adf5bb246dc2de94a0aed66f4d71", "name": "Mapo-gu, Seoul", "name_ko": "마포구, 서울",
@@ -318,7 +319,7 @@ def test_place_names_keep_only_their_city():
     assert (place["name"], place["name_ko"], place["note"]) == ("Seoul", "서울", "near Seoul station, 서울청 옆")
     gps = redacted["photos"][0]["reasons"][1]
     assert gps["summary"] == "GPS 37.6, 126.9 (Seoul)"
-    assert Translator("ko").summary(gps) == "GPS 37.60000, 126.90000 (서울)"
+    assert Translator("ko").summary(gps) == "GPS 37.6, 126.9 (서울)"  # not "37.60000": no false precision
 
 
 def test_a_software_version_is_masked_and_said_in_the_report_language():

@@ -10,6 +10,7 @@ from ..metadata.software_ids import software_id
 from ..models import Finding
 from ..places.names import place_names
 from ..words import N_, say
+from ..words import position as said_position
 from .base import Signal, Weight
 from .platform_location import place_words
 
@@ -22,7 +23,7 @@ SOURCE_WORDS = {"EXIF GPS": N_("EXIF"), "XMP": N_("XMP"), "FLIR": N_("FLIR therm
 
 class ExifSignal(Signal):
     name = "exif"
-    version = 3  # 2: places named by the district that contains them (geonames); 3: findings carry their words
+    version = 4  # 2: places named by the district that contains them (geonames); 3: findings carry their words; 4: a position is one value in them
     title = N_("Camera metadata (EXIF)")
     description = "GPS position, camera, capture time and software written into the photo file."
     example = "images/exif/dn_FujiFilm_FinePixS1Pro_1.jpg"
@@ -61,10 +62,9 @@ def _gps_finding(position: Position) -> Finding:
     return Finding(
         kind="gps",
         text=say(
-            N_("The file's %(source)s holds a GPS position: %(lat).5f, %(lon).5f%(where)s"),
+            N_("The file's %(source)s holds a GPS position: %(position)s%(where)s"),
             source=say(SOURCE_WORDS[position.source]),
-            lat=position.lat,
-            lon=position.lon,
+            position=said_position(position.lat, position.lon),
             where=place_words(evidence["place"]),
         ),
         evidence=evidence,

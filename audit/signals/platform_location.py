@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..models import Finding
 from ..places.names import place_names
-from ..words import N_, Said, per_language, say
+from ..words import N_, Said, per_language, position, say
 from .base import Signal, Weight
 
 
@@ -25,7 +25,7 @@ def place_words(names: dict[str, str]) -> Said | str:
 
 class PlatformLocationSignal(Signal):
     name = "platform-location"
-    version = 3  # 2: places named by the district that contains them (geonames); 3: findings carry their words
+    version = 4  # 2: places named by the district that contains them (geonames); 3: findings carry their words; 4: a position is one value in them
     title = N_("Locations attached to posts")
     description = "Geotags and check-ins stored with the post by the platform (export JSON or HTML)"
     example = "examples/platform-location.toml"
@@ -51,13 +51,13 @@ class PlatformLocationSignal(Signal):
             if has_position(lat, lon):
                 names = place_names(lat, lon)
                 if name:
-                    template = N_("The post carries a position: %(lat).5f, %(lon).5f, tagged %(name)s%(where)s")
+                    template = N_("The post carries a position: %(position)s, tagged %(name)s%(where)s")
                 else:
-                    template = N_("The post carries a position: %(lat).5f, %(lon).5f%(where)s")
+                    template = N_("The post carries a position: %(position)s%(where)s")
                 yield Finding(
                     kind="geotag",
                     severity="high",
-                    text=say(template, lat=lat, lon=lon, name=name, where=place_words(names)),
+                    text=say(template, position=position(lat, lon), name=name, where=place_words(names)),
                     evidence={"lat": lat, "lon": lon, "name": name, "place": names, **where},
                 )
             elif name:

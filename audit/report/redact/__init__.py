@@ -33,12 +33,13 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from ...signals import kinds
-from ...words import N_, say
+from ...words import POSITION, N_, say
 from ...signals.caption_text import contact_spans
 from . import clues
 from .thumbnails import blur_thumbnail, boxes
 
 CITY_DECIMALS = 1  # 0.1 degree is about 11 km of latitude: the city, not the street
+CITY_POSITION = f"%(lat).{CITY_DECIMALS}f, %(lon).{CITY_DECIMALS}f"
 COORDINATE_KEYS = {"lat", "lon", "latitude", "longitude", "points"}
 # Keys whose values lead back to the post, the file or the computer: never shown in a redacted report. `source_item`
 # is where in the export a post was read (the export's folder, named after the account, and its file).
@@ -270,6 +271,8 @@ class _Redactor:
             walked[CAPTION_CLUES] = self._caption_labels(value[CAPTION])
         if "say" in value and isinstance(value.get("with"), dict):
             walked["with"] = {name: self._said_mask(param, walked["with"][name]) for name, param in value["with"].items()}
+        if value.get("say") == POSITION:  # its numbers are rounded: said with the decimals they keep, not five
+            walked["say"] = CITY_POSITION
         return Counter(walked) if isinstance(value, Counter) else walked
 
     def _said_mask(self, param: Any, walked: Any) -> Any:
