@@ -18,6 +18,8 @@ import click
 
 from . import __version__
 from .commandline import db_option, reports_errors
+from .clean.make import Options as CleanOptions
+from .clean.run import clean as clean_copies
 from .config import load_config, system_zone
 from .detect import accounts_toml, config_for, settings_for
 from .errors import AuditWarning, UsageError
@@ -185,6 +187,39 @@ def demo(db_path, out, options):
     """Audit the shipped example (a fictional student in Seoul) end to end and print the report's path."""
     config = load_config(resource_dir("examples") / "demo" / "accounts.toml")
     click.echo(str(audit_all(config, db_path, out, "demo", options)[0]))
+
+
+@cli.command()
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "from_plan", is_flag=True, help="Copy the pictures whose plan step strips the location or covers your face.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The folder for the copies (made if missing; never inside an export).")
+@click.option("--keep-bystanders", is_flag=True, help="Leave other people's faces as they are.")
+@click.option("--cover-me", is_flag=True, help="Cover your clear faces in every copy (a plan step that covers your face always does).")
+@me_option
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The manifest page's language.")
+@db_option
+@reports_errors
+def clean(files, from_plan, out, keep_bystanders, cover_me, me, lang, db_path):
+    """Write clean copies to post instead of the originals, into the folder --out, and print the manifest's path.
+
+    A copy keeps the pixels (turned upright) and the colour profile, and nothing else: no EXIF, GPS, camera serial,
+    capture time, XMP, IPTC, maker notes or comments (HEIC and AVIF are written as JPEG). Other people's faces are
+    blurred until the tool's own face matcher no longer knows them (--keep-bystanders: not); your face is covered
+    where the plan says to, or in every copy with --cover-me. With --plan: the pictures of your removal plan that
+    may stay up once changed; FILE...: any photos, in the inventory or not. Originals are never touched.
+    clean-manifest.html lists what each copy lost and what the tool still finds in it.
+    """
+    if not from_plan and not files:
+        raise UsageError("name the photos to copy, or give --plan for the pictures of your removal plan")
+    options = CleanOptions(keep_bystanders=keep_bystanders, cover_me=cover_me)
+    say = functools.partial(click.echo, err=True)
+    if not from_plan and not db_path.exists():  # files alone, no inventory: nothing to remember the copies in
+        page = clean_copies(None, list(files), False, out, options, me, lang, say)
+    else:
+        with one_writer(db_path, "clean"), open_collected(db_path) as db:
+            score_step(db)  # the plan reads the scores, as `report` does
+            page = clean_copies(db, list(files), from_plan, out, options, me, lang, say)
+    click.echo(str(page.resolve()))
 
 
 @cli.command()

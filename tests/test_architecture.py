@@ -65,6 +65,7 @@ LAYERS = {
     "audit.sources": 3, "audit.signals": 3,
     "audit.config": 4,  # checks each account's platform against the source registry
     "audit.scoring": 4, "audit.report": 5, "audit.detect": 5, "audit.steps": 6,
+    "audit.clean": 6,  # cleans the pictures of the removal plan (report.plan)
     "audit.runs": 7, "audit.workshop": 7,  # runs the audit (steps) on the kit's personas and reads reports
     "audit.cli": 8, "audit.__main__": 9,
 }

@@ -213,6 +213,12 @@ def _add_known_files(db: sqlite_utils.Database) -> None:
     db["known_files"].create({"signature": str, "photo": str}, pk="signature")
 
 
+def _add_clean_copies(db: sqlite_utils.Database) -> None:
+    # The copies `photo-audit clean` wrote to post instead (audit/clean/): the report's plan says where each one is.
+    db["clean_copies"].create({"path": str, "photo": str, "made_at": str, "covered": int}, pk="path")
+    db["clean_copies"].create_index(["photo"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_create_inventory", _create_inventory),
     ("0002_faces_and_near_duplicates", _add_faces),
@@ -226,6 +232,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0012_pictures", _add_pictures),
     ("0011_finding_text", _add_finding_text),
     ("0013_known_files", _add_known_files),
+    ("0014_clean_copies", _add_clean_copies),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
 import warnings
 
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
@@ -95,7 +96,8 @@ def decode(data: bytes, max_side: int | None = None, *, resize: bool = True) -> 
     try:
         image.load()
         image = ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    # struct.error: exif_transpose writes a damaged EXIF block back out, and Pillow's writer fails on it.
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise InputError(f"pixels cannot be decoded: {exc}") from exc
     if max_side and resize:
         image.thumbnail((max_side, max_side))

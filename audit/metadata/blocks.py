@@ -52,7 +52,7 @@ def find_blocks(data: bytes) -> Blocks:
 def _jpeg_blocks(data: bytes) -> Blocks:
     blocks = Blocks()
     flir_parts = []
-    for marker, payload in _jpeg_segments(data):
+    for marker, payload in jpeg_segments(data):
         if marker != JPEG_APP1:
             continue
         if payload.startswith(EXIF_PREFIX) and blocks.exif is None:
@@ -66,7 +66,7 @@ def _jpeg_blocks(data: bytes) -> Blocks:
     return blocks
 
 
-def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:
+def jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(marker, payload) of each segment before the image data. Every step moves forward."""
     pos = 2
     while pos + 4 <= len(data) and data[pos] == 0xFF:
@@ -87,7 +87,7 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:
 
 def _png_blocks(data: bytes) -> Blocks:
     blocks = Blocks()
-    for kind, body in _png_chunks(data):
+    for kind, body in png_chunks(data):
         if kind == b"eXIf":
             blocks.exif = blocks.exif or body
         elif kind in (b"tEXt", b"zTXt", b"iTXt"):
@@ -99,7 +99,7 @@ def _png_blocks(data: bytes) -> Blocks:
     return blocks
 
 
-def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+def png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """(type, body) of each chunk, up to IEND or the end of a truncated file. CRCs are not
     checked: a chunk with a bad CRC still leaks what it says."""
     pos = len(PNG_SIGNATURE)
@@ -143,16 +143,21 @@ def _imagemagick_profile(text: bytes) -> bytes | None:
 
 def _webp_blocks(data: bytes) -> Blocks:
     blocks = Blocks()
+    for kind, body in webp_chunks(data):
+        if kind == b"EXIF":
+            blocks.exif = body
+        elif kind == b"XMP ":
+            blocks.xmp = body
+    return blocks
+
+
+def webp_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(type, body) of each top-level chunk of a WebP file."""
     pos = 12  # after "RIFF", the file size and "WEBP"
     while pos + 8 <= len(data):
-        kind = data[pos : pos + 4]
         size = int.from_bytes(data[pos + 4 : pos + 8], "little")
-        if kind == b"EXIF":
-            blocks.exif = data[pos + 8 : pos + 8 + size]
-        elif kind == b"XMP ":
-            blocks.xmp = data[pos + 8 : pos + 8 + size]
+        yield data[pos : pos + 4], data[pos + 8 : pos + 8 + size]
         pos += 8 + size + (size & 1)  # chunks are padded to an even length
-    return blocks
 
 
 def _pillow_blocks(data: bytes) -> Blocks:

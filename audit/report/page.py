@@ -113,10 +113,20 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "people": people_around(db),
         "plan": plan,
         "changes": changes_since_last(db),
+        "clean_copies": clean_copies(db),
         **_places(found_places, photos),
         "errors": errors,
         "actions": actions.LABELS,
     }
+
+
+def clean_copies(db: sqlite_utils.Database) -> dict[str, dict]:
+    """The newest clean copy of each picture (`photo-audit clean`) that is still where it was written: {picture:
+    {"path", "covered"}}. A copy deleted or moved since is not offered."""
+    rows = db.query("select pictures.picture, clean_copies.path, clean_copies.covered from clean_copies "
+                    "join pictures on pictures.photo = clean_copies.photo order by clean_copies.made_at")
+    return {row["picture"]: {"path": row["path"], "covered": bool(row["covered"])} for row in rows
+            if Path(row["path"]).is_file()}
 
 
 def _audiences(db: sqlite_utils.Database) -> tuple[dict, dict | None, Plan, list[dict]]:

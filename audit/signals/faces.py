@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from PIL import Image
@@ -79,9 +80,7 @@ class FacesSignal(Signal):
         if photo.media_type != "image" or photo.status != "ok":
             return  # videos, and files already recorded as missing or unreadable
         reduced, scale = reduce_for_detection(photo)
-        faces = facedetect.detect(reduced)
-        for index, face in enumerate(faces):
-            grade = grade_face(face, reduced, scale)
+        for index, (face, grade) in enumerate(graded_faces(reduced, scale)):
             encoding = self._encode(photo, face.box, reduced) if self.identity_problem is None else None
             who, distance = faceid.match(encoding, self.references) if encoding else ("not matched", None)
             yield _finding(index, face, grade, reduced, who, distance, encoding)
@@ -100,6 +99,27 @@ def detect_side(long_side: int) -> int:
     full_quality_box = THRESHOLDS["full_quality_px"].value / THRESHOLDS["crop_per_box"].value  # 80 px
     needed = math.ceil(long_side * RELIABLE_FACE_PX / full_quality_box)
     return min(MAX_DETECT_SIDE, max(DETECT_SIDE, needed))
+
+
+def graded_faces(reduced: Image.Image, scale: tuple[float, float]) -> list[tuple[facedetect.DetectedFace, FaceGrade]]:
+    """Every face in `reduced` (boxes in its pixels), graded; `scale` maps its pixels to the photo's as posted."""
+    return [(face, grade_face(face, reduced, scale)) for face in facedetect.detect(reduced)]
+
+
+def detect_faces(image: Image.Image) -> list[tuple[facedetect.DetectedFace, FaceGrade]]:
+    """Every face in a picture already decoded at full size and upright, graded as the signal grades it, found
+    the same way (on a copy reduced to detect_side); boxes and landmarks in `image`'s pixels."""
+    reduced = image.copy()
+    side = detect_side(max(image.size))
+    reduced.thumbnail((side, side), reducing_gap=1.0)  # as PhotoView.reduced reduces the signal's copy
+    scale = (image.width / reduced.width, image.height / reduced.height)
+    return [(_scaled_face(face, image, reduced), grade) for face, grade in graded_faces(reduced, scale)]
+
+
+def _scaled_face(face: facedetect.DetectedFace, to: Image.Image, reduced: Image.Image) -> facedetect.DetectedFace:
+    sx, sy = to.width / reduced.width, to.height / reduced.height
+    landmarks = tuple((x * sx, y * sy) for x, y in face.landmarks)
+    return replace(face, box=_scaled(face.box, to, reduced), landmarks=landmarks)
 
 
 def _scaled(box: facedetect.Box, to: Image.Image, reduced: Image.Image) -> facedetect.Box:

@@ -44,7 +44,7 @@ COORDINATE_KEYS = {"lat", "lon", "latitude", "longitude", "points"}
 # Keys whose values lead back to the post, the file or the computer: never shown in a redacted report. `source_item`
 # is where in the export a post was read (the export's folder, named after the account, and its file).
 # `encoding` is biometric (a face template); `raw` is the GPS as the file wrote it; `extra` is platform metadata.
-DROPPED_KEYS = {"post_url", "post_id", "path", "source_item", "extra", "raw", "encoding"}
+DROPPED_KEYS = {"post_url", "post_id", "path", "source_item", "extra", "raw", "encoding", "clean_copies"}
 # What replaces each kind of secret. Inside a string it stays English; a secret that is the whole value of a finding's
 # words (a software version, a venue) is said in the report's language.
 MASK = {

@@ -12,12 +12,9 @@ import base64
 from PIL import Image, ImageFilter
 
 from ...errors import AuditError
+from ...faces.obscure import obscure
 from ...inventory import imaging
 
-# Boxes grow by this share of their size on each side: detectors box the face tightly, and hair, ears and jaw identify
-# too. A boxed area keeps this many blocks across, then each block is smeared.
-BOX_MARGIN = 0.3
-BLOCKS_ACROSS = 6
 SOFTEN_SHARE = 0.012  # whole-picture blur, as a share of the longest side: 2 px on a 160 px thumbnail
 
 
@@ -33,8 +30,8 @@ def blur_thumbnail(uri: str, boxes: list[list[float]]) -> str | None:
     except (AuditError, ValueError):
         return None  # a picture that cannot be blurred is not shown
     image = _soften(image)
-    for box in boxes:
-        _obscure(image, box)
+    for x0, y0, x1, y1 in boxes:  # fractions of the picture, as the findings keep them
+        obscure(image, (x0 * image.width, y0 * image.height, x1 * image.width, y1 * image.height))
     return "data:image/jpeg;base64," + base64.b64encode(imaging.jpeg_bytes(image)).decode()
 
 
@@ -44,16 +41,3 @@ def _soften(image: Image.Image) -> Image.Image:
     small = image.resize((max(1, round(image.width / factor)), max(1, round(image.height / factor))), Image.Resampling.BOX)
     return small.filter(ImageFilter.GaussianBlur(1)).resize(image.size, Image.Resampling.BILINEAR)
 
-
-def _obscure(image: Image.Image, box: list[float]) -> None:
-    x0, y0, x1, y1 = box
-    grow_x, grow_y = (x1 - x0) * BOX_MARGIN, (y1 - y0) * BOX_MARGIN
-    left, top = max(0, round((x0 - grow_x) * image.width)), max(0, round((y0 - grow_y) * image.height))
-    right, bottom = min(image.width, round((x1 + grow_x) * image.width)), min(image.height, round((y1 + grow_y) * image.height))
-    if right - left < 1 or bottom - top < 1:
-        return
-    area = image.crop((left, top, right, bottom))
-    block = max(1.0, area.width / BLOCKS_ACROSS)
-    small = area.resize((max(1, round(area.width / block)), max(1, round(area.height / block))), Image.Resampling.BOX)
-    area = small.resize(area.size, Image.Resampling.NEAREST).filter(ImageFilter.GaussianBlur(block))
-    image.paste(area, (left, top))
