@@ -9,12 +9,15 @@ import json
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from audit.cli import cli
 from audit.faces import identity as faceid
+from audit.inventory import imaging
+from audit.inventory.archive import read_origin
 from audit.inventory.db import open_db
 from audit.report.page import environment, report_data
 from audit.report.plan import removal_plan
@@ -44,6 +47,25 @@ def originals(db_path: Path) -> dict[str, str]:
     return {path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in paths}
 
 
+def original_of(db_path: Path, photo: str) -> bytes:
+    with open_db(db_path) as db:
+        return read_origin(json.loads(db["photos"].get(photo)["origin"]))
+
+
+def assert_same_picture_outside(original: bytes, copy: bytes, obscured: list[list[int]]) -> None:
+    """The copy shows the original, upright, apart from the obscured faces: within JPEG's tolerance elsewhere."""
+    before, after = (np.asarray(imaging.decode(data).convert("RGB"), dtype=np.int16) for data in (original, copy))
+    assert before.shape == after.shape
+    outside = np.ones(before.shape[:2], dtype=bool)
+    for left, top, right, bottom in obscured:
+        outside[top:bottom, left:right] = False
+    difference = np.abs(before - after)[outside]
+    assert difference.mean() < 2.0 and np.percentile(difference, 99) <= 10, (difference.mean(), np.percentile(difference, 99))
+    if obscured:  # and the faces are really changed
+        inside = np.abs(before - after)[~outside]
+        assert inside.mean() > 5.0, inside.mean()
+
+
 def test_the_plan_s_pictures_are_copied_clean_and_the_report_says_where(demo, tmp_path):
     before = originals(demo)
     out = tmp_path / "copies"
@@ -61,6 +83,8 @@ def test_the_plan_s_pictures_are_copied_clean_and_the_report_says_where(demo, tm
             assert copy["covered"] and copy["recheck"]["clear_faces_of_you"] == 0, copy
         assert stat.S_IMODE((out / copy["file"]).stat().st_mode) == 0o600
     assert sum(copy["bystanders_blurred"] for copy in manifest["copies"]) >= 1  # the demo's friends
+    for copy in manifest["copies"]:
+        assert_same_picture_outside(original_of(demo, copy["photo"]), (out / copy["file"]).read_bytes(), copy["obscured"])
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert originals(demo) == before
     with open_db(demo) as db:

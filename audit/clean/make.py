@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..faces.obscure import obscured_area
 from ..inventory.photo import PhotoView
 from ..metadata.blocks import find_blocks
 from ..metadata.exifdata import read_metadata
@@ -86,6 +87,8 @@ def make_copy(target: Target, out: Path, references: list, options: Options, che
         "bystanders_kept": options.keep_bystanders,
         "faces_not_told_apart": sum(face.who == "not matched" for face in faces),
         "your_faces_covered": len(covered),
+        # The pixels that differ on purpose, as (left, top, right, bottom): outside them the copy is the original.
+        "obscured": [list(obscured_area(face.box, copy.image.size)) for face in blurred + covered],
         "covered": bool(target.cover or options.cover_me),
         "sha256": hashlib.sha256(data).hexdigest(),
         "recheck": checker.recheck(data),
