@@ -41,7 +41,7 @@ def only(caption: str, kind: str):
 
 def test_signal_declares_itself():
     assert CaptionTextSignal.name == "caption-text"
-    assert CaptionTextSignal.version == 2
+    assert CaptionTextSignal.version == 3
     assert CaptionTextSignal.title == "What captions reveal"
     assert CaptionTextSignal.description
 
@@ -386,3 +386,72 @@ def test_everyday_clues(caption, kind, quote):
 @pytest.mark.parametrize("caption", ["#청춘시대", "#기대", "#mz세대", "#침대", "우리집중"])
 def test_words_ending_like_a_clue_do_not_fire(caption):
     assert not [f for f in findings(caption) if f.kind in ("university", "home")]
+
+
+# --- Korean words inside longer words (issue 17) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "caption, kind",
+    [
+        # 과학과 is 과학 (science) + 과 (and), not a department: the department rule needs what only follows one.
+        ("과학과 수학 공부", "university"),
+        ("중학교 과학과 선생님", "university"),
+        ("수학과 과학 문제집", "university"),
+        # A course named 교실 is not a school's classroom; 학교실내화 is 학교 + 실내화 (school slippers).
+        ("요가교실 첫날", "event"),
+        ("동네 노래교실", "event"),
+        ("학교실내화 빨기", "event"),
+        # 가족 and 수업 on their own are the word, not an occasion.
+        ("가족 같은 분위기의 카페", "event"),
+        ("우리 가족", "event"),
+        ("요가 수업 끝", "event"),
+        ("오늘 수업 끝", "event"),
+        # The same root: 자신부터 (from oneself), 일본식 (Japanese-style), 가입사은품 (a sign-up gift).
+        ("나 자신부터 사랑하자", "event"),
+        ("일본식 라멘", "event"),
+        ("가입사은품 도착", "workplace"),
+    ],
+)
+def test_keywords_inside_longer_korean_words_do_not_fire(caption, kind):
+    assert quotes(caption, kind) == []
+
+
+@pytest.mark.parametrize(
+    "caption, kind, quote",
+    [
+        ("컴퓨터공학과 2학년", "university", "컴퓨터공학과"),
+        ("생명과학과 23학번", "university", "생명과학과"),
+        ("경영학과에 합격했어요", "university", "경영학과"),
+        ("드디어 심리학과!", "university", "심리학과"),
+        ("학과 동기들이랑", "university", "학과"),
+        ("#건축학과", "university", "건축학과"),
+        ("3학년 2반 교실", "event", "교실"),
+        ("우리반교실 청소", "event", "교실"),
+        ("교실에서 한 컷", "event", "교실"),
+        ("제주 가족여행", "event", "가족여행"),
+        ("우리 가족 사진", "event", "가족 사진"),
+        ("family trip to Jeju", "event", "family trip"),
+        ("공개수업 날", "event", "공개수업"),
+        ("예비신부 가봉", "event", "예비신부"),
+        ("#본식스냅", "event", "본식"),
+        ("#신입사원", "workplace", "신입사원"),
+        ("첫 입사 날", "workplace", "입사"),
+    ],
+)
+def test_korean_words_that_must_still_fire(caption, kind, quote):
+    assert quotes(caption, kind) == [quote]
+
+
+def test_a_department_is_a_university_clue_without_a_university_name():
+    finding = only("컴퓨터공학과 2학년", "university")
+    assert "name" not in finding.evidence
+    assert finding.summary == 'Caption mentions a university: "컴퓨터공학과"'
+
+
+@pytest.mark.parametrize(
+    "caption, event",
+    [("3학년 2반 교실", "classroom"), ("가족여행", "family"), ("공개수업", "classroom"), ("예비신부", "wedding")],
+)
+def test_korean_compounds_name_their_event(caption, event):
+    assert only(caption, "event").evidence["event"] == event

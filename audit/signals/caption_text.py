@@ -21,8 +21,14 @@ if TYPE_CHECKING:
     from ..inventory.photo import PhotoView
 
 # kind -> patterns, one word or phrase per entry (each a regular-expression fragment).
-# - Patterns with Hangul match anywhere: Korean attaches particles to words (한빛고등학교에서), so
-#   there is no word boundary to wait for. Each must be specific enough to stand alone ("집" is not).
+# - Patterns with Hangul end anywhere: Korean attaches particles to words (한빛고등학교에서), so there
+#   is no word boundary to wait for after them. They start anywhere too, as Korean writes compounds and
+#   hashtags without spaces (#졸업사진, 첫출근). Each must be specific enough to stand alone ("집" is not,
+#   nor are 가족 "family" and 수업 "a lesson": only a family's gathering, photo or trip is an event).
+# - {start} marks where a Korean word must begin (nothing, a space, a digit or a sign before it, no Hangul):
+#   for a keyword that is also the tail of longer words, or the end of compounds that mean something
+#   else. 교실 is a classroom, 요가교실 a yoga class and 학교실내화 학교 + 실내화; 본식 is not 일본식.
+#   Compounds that keep the meaning are written out after it: {start}(?:예비 |새 )?신부.
 # - Other patterns match whole English words only, in any case: "dorm" must not fire in "dormant".
 # - A space matches any spacing, an underscore or nothing, so hashtags (#highschool, #우리집) match.
 # - {name} is where a proper name may be written: "한빛" in 한빛고등학교, "Hanbit" in Hanbit High
@@ -36,7 +42,15 @@ KEYWORDS: dict[str, list[str]] = {
         r"class of ['’]?\d{2}(?:\d{2})?",
     ],
     "university": [
-        "{name}대학교", "{name}대학원", "대학생", "학과", "과잠", "캠퍼스", "새내기",
+        "{name}대학교", "{name}대학원", "대학생", "과잠", "캠퍼스", "새내기",
+        # 학과 (a department) on its own: 학과 동기. A department's name ends in 학과 (컴퓨터공학과), and so
+        # does a field followed by the particle 과, "and" (과학과 수학: science and maths; 수학과 과학). The
+        # name counts where the particle could not be: before another particle, a year, the department's
+        # people and doings, a sign or the end.
+        "{start}학과",
+        "{start}[가-힣]+학과(?=(?:에|를|예요|입니다)|"
+        r" (?:$|[^\s\w]|\d+ ?학[년번]|학생|동기|선배|후배|교수|조교|사무실|신입생|새내기|과잠|엠티|MT(?![A-Za-z])|"
+        "개강|종강|입학|졸업|재학|합격|편입|전공))",
         # Short names are names in themselves. 서울대공원 (a park) and 서울대입구 (a station) are not.
         "(?P<name>서울대(?!공원|입구)|연세대|고려대|카이스트|포스텍|성균관대|한양대|서강대|이화여대|"
         "숙명여대|중앙대|경희대|한국외대|서울시립대|건국대|동국대|홍익대|부산대|경북대|전남대|인하대|아주대)",
@@ -53,7 +67,9 @@ KEYWORDS: dict[str, list[str]] = {
         r"student (?:id|number|no\.?|card)(?: [#:]? \d{4,10})?",
     ],
     "workplace": [
-        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "입사", "야근", "사원증", "알바", "아르바이트",
+        # 입사 (joining a company) is also the middle of 가입사은품 (a sign-up gift) and 수입사 (an importer).
+        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "{start}입사", "신입 사원", "야근", "사원증", "알바",
+        "아르바이트",
         "part-? ?time job",
         "my office", "at the office", "at work", "my company", "my job", "intern(?:ing)? at",
         "work(?:s|ing)? at", "co-?workers?", "colleagues?",
@@ -61,7 +77,7 @@ KEYWORDS: dict[str, list[str]] = {
     "home": [
         # 집중 (focus), 집단 (group)... start with 집 too: only "우리 집" itself is home. Bare 자취 is
         # also "trace" (발자취), so only the room and the student living alone.
-        "우리 집(?!중|단|합|회|착|계|필)", "(?<![가-힣])집 앞", "(?<![가-힣])집에서", "자취방", "자취생", "기숙사", "하숙",
+        "우리 집(?!중|단|합|회|착|계|필)", "{start}집 앞", "{start}집에서", "자취방", "자취생", "기숙사", "하숙",
         "my house", "my home", "my apartment", "my apt", "my flat", "home sweet home",
         "dorm(?:s|itory|itories)?",
     ],
@@ -85,14 +101,18 @@ EVENT_KEYWORDS: dict[str, list[str]] = {
     "graduation": [
         "졸업", "졸업식", "학위수여식", "graduation", "graduated", "graduating", "commencement",
     ],
-    # 신부님 is a priest and 신부전 kidney failure, not a bride.
-    "wedding": ["결혼식", "웨딩", "신부(?!님|전)", "본식", "청첩장", "wedding", "brides?", "bridal"],
-    "family": [
-        "가족", "가족모임", "명절", "추석", "설날", "가족사진",
-        "family gathering", "family dinner", "family photo", "family reunion",
+    # 신부님 is a priest and 신부전 kidney failure, not a bride; 자신부터 is "from oneself".
+    "wedding": [
+        "결혼식", "웨딩", "{start}(?:예비 |새 )?신부(?!님|전)", "{start}본식", "청첩장", "wedding", "brides?", "bridal",
     ],
+    # The occasions a family is photographed together, as the English: not the word 가족 (가족 같은 분위기).
+    "family": [
+        "가족 모임", "명절", "추석", "설날", "가족 사진", "가족 여행", "가족 식사", "가족 외식",
+        "family gathering", "family dinner", "family photo", "family reunion", "family (?:trip|vacation|holiday)s?",
+    ],
+    # A school's class and its room: not any lesson (요가 수업) or a course named 교실 (요가교실, 노래교실).
     "classroom": [
-        "교실", "수업", "(?<![가-힣])반 친구", "담임",
+        "{start}교실", "(?<=반)교실", "공개 수업", "수업 참관", "{start}반 친구", "담임",
         "classrooms?", "class photo", "our class", "homeroom", "classmates?",
     ],
 }
@@ -143,6 +163,8 @@ EVENTS: dict[str, str] = {
 CONTEXT_CHARS = 20  # each side of the quote: about 40 characters to read it in place
 
 HANGUL = re.compile(r"[가-힣]")
+# {start}: where a Korean word begins, as no Hangul syllable comes right before it.
+KOREAN_WORD_START = r"(?<![가-힣])"
 # A Korean name is the Hangul written directly before the word (names are written without spaces).
 KOREAN_NAME = r"(?P<name>[가-힣]{2,10})?"
 # An English name is one to four capitalised words; a capitalised sentence opener is not a name.
@@ -186,7 +208,7 @@ class _Hit:
 def _compile(pattern: str) -> re.Pattern[str]:
     korean = HANGUL.search(pattern) is not None
     pattern = pattern.replace(" ", r"[\s_]*")
-    pattern = pattern.replace("{name}", KOREAN_NAME if korean else ENGLISH_NAME)
+    pattern = pattern.replace("{name}", KOREAN_NAME if korean else ENGLISH_NAME).replace("{start}", KOREAN_WORD_START)
     if not korean:
         pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
     return re.compile(pattern, re.IGNORECASE)
@@ -224,7 +246,9 @@ def clue(kind: str, fact: str) -> Weight:
 
 class CaptionTextSignal(Signal):
     name = "caption-text"
-    version = 2  # 2: findings carry their words
+    # 2: findings carry their words; 3: Korean words that are also the tail of longer ones count only where a word
+    # begins (교실, not 요가교실), a department by its name (컴퓨터공학과, not 과학과 수학), 가족 and 수업 alone not as events
+    version = 3
     title = N_("What captions reveal")
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
     example = "examples/caption-text.toml"

@@ -90,7 +90,7 @@ NAMED = {"school": N_('Photo names a school: "%(quote)s"'), "university": N_('Ph
 
 class ImageTextSignal(Signal):
     name = "image-text"
-    version = 3  # 2: findings carry their words; 3: only lines of text are read, each at its own threshold
+    version = 4  # 2: findings carry their words; 3: only lines of text are read, each at its own threshold; 4: caption-text 3 rules
     title = N_("Text visible in photos")
     description = "ID cards, name tags, schools, phone numbers, addresses and plates readable in the photo (OCR)."
     example = "examples/image-text.jpg"
