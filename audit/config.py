@@ -33,6 +33,7 @@ else:  # pragma: no cover
 from .errors import ConfigError, InputError
 from .models import AUDIENCES
 from .sources import SOURCES
+from .sources.folder import SAVED_FROM
 from .sources.readers.html_images import site_path
 
 TOP_KEYS = {"me", "accounts", "targets", "time_zone"}
@@ -40,7 +41,7 @@ TOP_KEYS = {"me", "accounts", "targets", "time_zone"}
 DEFAULT_TARGETS = {"clear_faces": 0, "exact_locations": 0, "repeated_places": 0, "clues_with_face": 0}
 # Targets under an older name: high_faces counted only full-quality faces, now one count of clear faces.
 LEGACY_TARGETS = {"high_faces": "clear_faces"}
-ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label", "audience"}
+ACCOUNT_KEYS = {"platform", "path", "handle", "url", "label", "audience", "saved_from"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Account:
     label: str | None = None
     audience: str | None = None  # who can see its posts when the export does not say; None: the source's default
     path_in_config: str | None = None  # `path` as accounts.toml writes it (relative to it), for the key
+    saved_from: str | None = None  # a folder's photos saved by hand from this app (sources/folder.py SAVED_FROM)
 
     @property
     def key(self) -> str:
@@ -236,7 +238,21 @@ def _account(entry, index, base: Path, path: Path, lines) -> Account:
         hint = ", ".join(AUDIENCES)
         raise ConfigError(f"{path}:{_line_of(lines, 'audience', start)}: audience must be one of: {hint}")
     written = str(entry["path"]) if entry.get("path") else None
-    return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"), audience, written)
+    saved_from = _saved_from(entry, platform, f"{path}:{_line_of(lines, 'saved_from', start)}")
+    return Account(platform, account_path, entry.get("handle"), entry.get("url"), entry.get("label"), audience, written,
+                   saved_from)
+
+
+def _saved_from(entry: dict, platform: str, where: str) -> str | None:
+    """saved_from = "kakaotalk-profile": the app a folder's photos were saved from, one that gives no download."""
+    saved_from = entry.get("saved_from")
+    if saved_from is None:
+        return None
+    if platform != "folder":
+        raise ConfigError(f"{where}: saved_from is for a folder of photos saved from an app, not for {platform}")
+    if not isinstance(saved_from, str) or saved_from not in SAVED_FROM:
+        raise ConfigError(f"{where}: saved_from must be one of: {', '.join(SAVED_FROM)}")
+    return saved_from
 
 
 def _table_line(lines: list[str], index: int) -> int:

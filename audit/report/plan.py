@@ -280,13 +280,14 @@ def _appearances(db: sqlite_utils.Database, wanted: set[str]) -> dict[str, list[
         if picture in found:
             lat, lon = row.pop("lat"), row.pop("lon")
             row["posted_at"] = dates.posted_time(row)  # as the export gave it: naive where it gave no zone
-            del row["extra"]  # platform metadata: large, and never shown in a step
+            extra = json.loads(row.pop("extra") or "{}")  # platform metadata: large, and never shown in a step
             row["account_display"] = row["account_display"] or row["account"]
             editable = actions.exists(actions.EDIT_LOCATION, row["platform"], row["kind"])
             # "card": the report card's id, as Step.card (the name the JSON export and the templates read)
-            # "app": where in which app to look for the post when it has no link of its own (the template words it)
+            # "app": where in which app to look for the post when it has no link of its own (the template words it):
+            # its source's, or the app a folder's photos were saved from (sources/folder.py SAVED_FROM, in `extra`)
             source = SOURCES.get(row["platform"])
-            found[picture].append({"card": picture, **row, "app": source and source.app,
+            found[picture].append({"card": picture, **row, "app": extra.get("app") or (source and source.app),
                                    "exported": bool(source and source.exported),
                                    "geotag": has_position(lat, lon), "edit_location": editable})
     return found

@@ -1,4 +1,9 @@
-"""A local folder of photos, searched recursively. Files keep their full EXIF, unlike platform exports."""
+"""A local folder of photos, searched recursively. Files keep their full EXIF, unlike platform exports.
+
+A folder can stand for an app that gives no download of its posts (KakaoTalk, KakaoStory, Band): the photos saved
+from it by hand, and `saved_from` in accounts.toml names the app (SAVED_FROM). The removal plan then says where in
+that app each photo is, and who sees them is that app's usual audience unless the account says (`audience`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,22 @@ from typing import Iterator
 
 from ..errors import InputError
 from ..inventory.archive import ExportTree, FolderTree, refused_members
-from ..models import ONLY_YOU, Item, ItemError
+from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
+
+# `saved_from` -> who sees the app's photos when the account does not say (None: a folder's own, only you). The
+# value is also the app the removal plan words the way in (templates/parts/plan.html.j2, SAVED_FROM), but "other".
+# A KakaoTalk profile photo shows to anyone who has your number; KakaoStory and blog posts are public unless you
+# chose otherwise (the safe side); a band's posts show to its members.
+SAVED_FROM: dict[str, str | None] = {
+    "kakaotalk-profile": ANYONE,
+    "kakaostory": ANYONE,
+    "naver-band": FOLLOWERS,
+    "naver-blog": ANYONE,
+    "other": None,
+}
 
 
 class FolderSource(Source):
@@ -31,10 +48,16 @@ class FolderSource(Source):
         if not root.is_dir():
             raise InputError(f"{root}: not a folder")
         tree = FolderTree(root)
+        saved_from = self.account.saved_from or "other"
+        # The app's usual audience, unless the account says: an item's own audience would override the account's.
+        audience = None if self.account.audience else SAVED_FROM[saved_from]
+        # "app": where the plan says to look for the photo (audit/report/plan.py), in place of "wherever you posted it".
+        extra = {} if saved_from == "other" else {"app": saved_from}
         yield from refused_members(tree)  # the links passed over
         for rel in sorted(tree.files()):
             if is_photo(rel):
-                yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file")
+                yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file", audience=audience,
+                           extra=dict(extra))
             else:
                 yield ItemError(rel, "skipped: not a photo format this tool reads", stage="skip")
 
