@@ -1,5 +1,5 @@
-"""The HTML variant of Instagram exports (2024 on): one post box per post, a details table with localised
-labels after each media file, tagged users, and dates in English or Korean.
+"""The HTML variant of Instagram exports (2024 on), and of Threads' (threads_export): one post box per post, a details
+table with localised labels after each media file, tagged users, and dates in English, Korean or numbers.
 
 The details rows come in the shapes Meta's HTML exports use (docs/formats.md, and the real samples in
 tests/fixtures/formats/instagram_dyi_html_*): one cell holding the label and the value in nested divs, either
@@ -51,28 +51,36 @@ EXIF_KEYS = {
 TAGGED_ENTRY = r"([^\s,()]+)\s*\([^()]*\)"
 TAGGED_VALUE = re.compile(rf"{TAGGED_ENTRY}(?:\s*,\s*{TAGGED_ENTRY})*")
 ENGLISH_DATE = "%b %d, %Y %I:%M %p"  # "Oct 19, 2025 6:11 pm"
+NUMERIC_DATE = "%Y/%m/%d %H:%M"  # "2024/08/25 2:31", a Japanese export (tests/fixtures/formats/threads_dyi_html_*)
 KOREAN_DATE = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s*(오전|오후)\s*(\d{1,2}):(\d{2})")
 
 Rows = list[tuple[str, str]]  # (label, value) pairs of a details table, in order
 
 
 def html_entries(raw: bytes, document: Document) -> Iterator[Item | ItemError]:
+    boxes = yield from html_boxes(raw, document.rel)
+    if boxes:
+        yield from each_record(boxes, document.rel, partial(html_post_items, kind=document.kind))
+
+
+def html_boxes(raw: bytes, rel: str) -> Iterator[ItemError]:
+    """Yields the problems of a page; returns its post boxes (None when there are none to read)."""
     try:
         page = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         # One bad byte must not cost the whole file: report it, then read on with it replaced.
         line = raw.count(b"\n", 0, exc.start) + 1
-        yield ItemError(document.rel, f"not valid UTF-8 at line {line} (byte {exc.start}); read with it replaced")
+        yield ItemError(rel, f"not valid UTF-8 at line {line} (byte {exc.start}); read with it replaced")
         page = raw.decode("utf-8", errors="replace")
     try:
         boxes = BeautifulSoup(page, "html.parser").select(HTML_POST_BOX)
     except ParserRejectedMarkup as exc:
-        yield ItemError(document.rel, f"not readable HTML: {exc}")
-        return
+        yield ItemError(rel, f"not readable HTML: {exc}")
+        return None
     if not boxes:
-        yield ItemError(document.rel, f"no post boxes ({HTML_POST_BOX}) found: the export layout may have changed")
-        return
-    yield from each_record(boxes, document.rel, partial(html_post_items, kind=document.kind))
+        yield ItemError(rel, f"no post boxes ({HTML_POST_BOX}) found: the export layout may have changed")
+        return None
+    return boxes
 
 
 def html_post_items(box: Tag, context: RecordContext, kind: str) -> Iterator[Item]:
@@ -197,15 +205,19 @@ def html_tagged_users(rows: Rows) -> list[str]:
 
 
 def html_time(value: str, context: RecordContext) -> datetime | None:
-    """"Oct 19, 2025 6:11 pm", or the Korean "2025년 10월 19일 오후 6:11"; no zone, read as UTC."""
-    try:
-        naive = datetime.strptime(value, ENGLISH_DATE)
-    except ValueError:
-        naive = korean_time(value)
+    """"Oct 19, 2025 6:11 pm", the Korean "2025년 10월 19일 오후 6:11", or "2024/08/25 2:31"; no zone, read as UTC."""
+    naive = strict_time(value, ENGLISH_DATE) or strict_time(value, NUMERIC_DATE) or korean_time(value)
     if naive is None:
         context.note("date", f"is not a date this tool reads: {value!r}")
         return None
     return naive.replace(tzinfo=timezone.utc)
+
+
+def strict_time(value: str, form: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, form)
+    except ValueError:
+        return None
 
 
 def korean_time(value: str) -> datetime | None:
