@@ -68,7 +68,9 @@ class ItemError:
 
     source_item: str
     message: str
-    stage: str = "collect"  # "skip" for files deliberately passed over, which are notes rather than failures
+    # "skip" for files deliberately passed over; "note" for what an export cannot give (TikTok's holds no video),
+    # said to the user at the end of the run and in the report. Neither is a failure.
+    stage: str = "collect"
 
 
 @dataclass

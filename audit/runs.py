@@ -24,6 +24,9 @@ from .steps import score as score_step
 from .text.fix import for_terminal
 
 
+FAILURES = "stage not in ('skip', 'note')"  # the errors rows that are failures to read an item
+
+
 def bar(iterable, length, label):
     return click.progressbar(iterable, length=length, label=label, file=sys.stderr, show_pos=True)
 
@@ -105,7 +108,9 @@ class RunLog:
 def _print_summary(db, run: int, counts: dict) -> None:
     for line in summary_lines(db, run, counts):
         click.echo(line, err=True)
-    errors = list(db.query("select source, item, message from errors where stage != 'skip' order by source, item"))
+    for note in db.query("select distinct message from errors where stage = 'note' order by message"):
+        click.echo(f"Note: {for_terminal(note['message'])}", err=True)
+    errors = list(db.query(f"select source, item, message from errors where {FAILURES} order by source, item"))
     if errors:
         click.echo(f"{_count(len(errors), 'item', 'items')} in the inventory could not be read "
                    f"(listed in the report and the 'errors' table):", err=True)
