@@ -25,7 +25,7 @@ from . import proof
 from .config import Account, Config
 from .errors import AuditError, ProofError, UnsafeInputError, plain_message
 from .faces import identity as faceid
-from .inventory import imaging
+from .inventory import imaging, video
 from .inventory.archive import file_signature, read_origin
 from .inventory.db import insert_ignore, raw_bytes, record_error, record_read, stable_id, storable
 from .inventory.dedupe import group_near_duplicates, perceptual_hash
@@ -158,7 +158,7 @@ def _retire_label_key(db: sqlite_utils.Database, account: Account) -> None:
 def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) -> None:
     if isinstance(obj, ItemError):
         record_error(db, run, account.key, obj.source_item, obj.stage, obj.message)
-        tally.add("skipped" if obj.stage == "skip" else "errors")
+        tally.add({"skip": "skipped", "note": "notes"}.get(obj.stage, "errors"))
         return
     try:
         with db.atomic():  # all of the item or none: a run killed midway leaves no photo without its post
@@ -206,6 +206,8 @@ def _known_photo(db, signature: str) -> str | None:
 
 
 def _describe(data: bytes, item: Item) -> dict:
+    if item.media_type == "video" and not video.is_cover(data):
+        return _describe_video(data, item)
     if item.media_type != "image":
         return {"status": "ok", "media_type": item.media_type, "format": item.media_name.rsplit(".", 1)[-1].upper()}
     try:
@@ -213,6 +215,15 @@ def _describe(data: bytes, item: Item) -> dict:
     except AuditError as exc:
         return {"status": "unreadable", "media_type": "image", "problem": exc.message}
     return {"status": "ok", "media_type": "image", "format": image.format, "width": image.width, "height": image.height}
+
+
+def _describe_video(data: bytes, item: Item) -> dict:
+    """A video's header, read as an image's is: a file that cannot be opened is unreadable from the start."""
+    try:
+        header = video.probe(data)
+    except AuditError as exc:
+        return {"status": "unreadable", "media_type": "video", "problem": exc.message}
+    return {"status": "ok", "media_type": "video", "format": header["format"], "width": header["width"], "height": header["height"]}
 
 
 def _store_appearance(db, account: Account, item: Item, photo_id: str, note: str | None, run: int) -> None:
@@ -335,8 +346,12 @@ def _job(photo: PhotoView, per_photo: list, done: dict[str, set[tuple]]) -> Phot
         inputs = stable_id(appearance_ids, fingerprint)
         if (signal.name, signal.version, inputs) not in done[photo.id]:
             signals.append((signal.name, inputs))
-    thumbnail = photo.status == "ok" and photo.media_type == "image" and ("thumbnail",) not in done[photo.id]
+    thumbnail = photo.status == "ok" and photo.media_type in THUMBNAILED and ("thumbnail",) not in done[photo.id]
     return PhotoJob(photo, thumbnail, signals) if thumbnail or signals else None
+
+
+THUMBNAILED = ("image", "video")  # a video's thumbnail is one of its frames (_video_thumbnail)
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 _SIGNALS: dict[str, Signal] = {}  # in each process that analyses: the prepared photo signals, by name
@@ -351,7 +366,7 @@ def use_signals(signals: list[Signal]) -> None:
 def analyze_photo(job: PhotoJob) -> PhotoOutcome:
     """Everything one photo needs, without the inventory: runs in a worker process (or here, with one)."""
     outcome = PhotoOutcome()
-    if job.thumbnail:
+    if job.thumbnail and job.photo.media_type == "image":
         try:
             small = job.photo.reduced(imaging.THUMB_SIDE)
             outcome.thumbnail, outcome.phash = imaging.jpeg_bytes(small), perceptual_hash(small)
@@ -362,7 +377,26 @@ def analyze_photo(job: PhotoJob) -> PhotoOutcome:
             outcome.findings[name] = list(_SIGNALS[name].analyze(job.photo))
         except Exception as exc:  # a bug in one signal must not end the audit either; recorded so it gets reported
             outcome.errors[name] = plain_message(exc)
+    if job.thumbnail and job.photo.media_type == "video":
+        _video_thumbnail(job.photo, outcome)
     return outcome
+
+
+def _video_thumbnail(photo: PhotoView, outcome: PhotoOutcome) -> None:
+    """The frame of the video's gravest finding that names one (`frame_s`: the best view of a face), else its first.
+
+    No perceptual hash: a video is not the near-duplicate of a photo that looks like one of its frames."""
+    framed = [f for found in outcome.findings.values() for f in found if isinstance(f.evidence.get("frame_s"), (int, float))]
+    worst = max(framed, key=lambda f: SEVERITY_RANK.get(f.severity, 0), default=None)
+    try:
+        if video.is_cover(photo.data):  # a video kept as its cover frame: that frame is its thumbnail
+            picture = photo.reduced(imaging.THUMB_SIDE)
+        else:
+            picture = video.frame_at(photo.data, worst.evidence["frame_s"] if worst else 0.0)
+        picture.thumbnail((imaging.THUMB_SIDE, imaging.THUMB_SIDE), reducing_gap=1.0)
+        outcome.thumbnail = imaging.jpeg_bytes(picture)
+    except Exception as exc:  # as for a photo: this video's own error, the others go on
+        outcome.decode_error = plain_message(exc)
 
 
 def _store_outcome(db, job: PhotoJob, outcome: PhotoOutcome | WorkerDied, run: int, tally: Tally, signals: dict) -> None:

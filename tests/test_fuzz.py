@@ -461,6 +461,12 @@ TARGETS = [
     _export("instagram-html", "instagram-export", [
         "instagram_dyi_html_2024_brogotexposed", "instagram_dyi_html_2025_akbarskuyyy",
         "instagram_dyi_html_2025_en_handmade", "instagram_dyi_html_2025_ko_handmade"], 120),
+    _export("threads-export", "threads-export", [
+        "threads_dyi_json_2024_yungztr", "threads_dyi_json_2025_replies_private_handmade",
+        "threads_dyi_html_2024_koufujioghaghpgs"], 150),
+    _export("tiktok-export", "tiktok-export", [
+        "tiktok_json_2025_post_posts_beyzaacesur", "tiktok_json_2024_video_videos_tt-downloader",
+        "tiktok_txt_2019_videos_mightyphoenix"], 150),
     _export("facebook-export", "facebook-export", [
         "facebook_dyi_json_2019_posts_handmade", "facebook_dyi_json_2024_activity_handmade",
         "facebook_dyi_json_album_2018_addshore"], 200),

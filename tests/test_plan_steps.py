@@ -162,7 +162,7 @@ def test_every_source_says_where_its_posts_are():
     for source in SOURCES.values():  # each source names an app, and the plan words the way into it
         assert f'"{source.app}"' in template, source.name
     assert {source.name for source in SOURCES.values() if source.exported} == {
-        "instagram-export", "facebook-export", "x-archive", "google-takeout"}
+        "instagram-export", "threads-export", "tiktok-export", "facebook-export", "x-archive", "google-takeout"}
 
 
 def test_a_redacted_step_shows_no_more_than_its_card(inventory, tmp_path):

@@ -87,7 +87,7 @@ def report_data(db: sqlite_utils.Database) -> dict:
     pictures = _appearances_by_picture(db)
     # Only pictures still posted somewhere; the ones deleted since are in "changes since the last audit".
     photos = [_photo_card(row, pictures[row["id"]], accounts) for row in db.query(_RANKED) if row["id"] in pictures]
-    errors = list(db.query("select * from errors where stage != 'skip' order by source, item"))
+    errors = list(db.query("select * from errors where stage not in ('skip', 'note') order by source, item"))
     strangers, followers, plan, found_places = _audiences(db)
     return {
         "generated_at": now_utc(),
@@ -116,6 +116,7 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "clean_copies": clean_copies(db),
         **_places(found_places, photos),
         "errors": errors,
+        "notes": [row["message"] for row in db.query("select distinct message from errors where stage = 'note' order by message")],
         "actions": actions.LABELS,
     }
 

@@ -25,8 +25,8 @@ LEVELS = [
 # Clear faces (the `clear_face` role: full quality, or usable but imperfect) of the pictures the audience sees.
 _CLEAR, _CLEAR_PARAMS = finding_in("clear_face")
 _USABLE_FACES = f"""
-select pictures.picture, findings.evidence
-from findings join pictures on pictures.photo = findings.photo
+select pictures.picture, findings.evidence, photos.media_type
+from findings join pictures on pictures.photo = findings.photo join photos on photos.id = findings.photo
 where {_CLEAR}
   and findings.photo in (select photo from {{shown}})
 """
@@ -46,6 +46,8 @@ class Supply:
     profile_photos: int  # always public, even on private accounts
     unmatched: int  # of `photos`, how many count only because faces could not be matched to the user
     meaning: str
+    # of `photos`, the videos whose clear frames show the face from 2 or more angles: what a model learns most from
+    turning_videos: int = 0
 
     @property
     def sentence(self) -> str:
@@ -59,10 +61,13 @@ def face_supply(db: sqlite_utils.Database, audiences: tuple[str, ...] = STRANGER
     shown = shown_to(audiences)
     pictures: dict[str, bool] = {}  # picture -> matched to the user (False: not matched, counted to be safe)
     angles: set[str] = set()
+    video_angles: dict[str, set[str]] = {}  # picture -> the poses its video's clear faces show
     for row in db.query(_USABLE_FACES.format(shown=shown), _CLEAR_PARAMS):
         evidence = json.loads(row["evidence"])
         pictures[row["picture"]] = pictures.get(row["picture"], False) or evidence.get("who") == "you"
         angles.add(evidence.get("pose", "unknown"))
+        if row["media_type"] == "video":
+            video_angles.setdefault(row["picture"], set()).add(evidence.get("pose", "unknown"))
     if not pictures:
         return None
     appearances = list(db.query(_APPEARANCES.format(shown=shown), _CLEAR_PARAMS))
@@ -73,4 +78,5 @@ def face_supply(db: sqlite_utils.Database, audiences: tuple[str, ...] = STRANGER
         profile_photos=len({row["picture"] for row in appearances if row["kind"] == "profile_photo"}),
         unmatched=sum(1 for matched in pictures.values() if not matched),
         meaning=next(text for minimum, text in LEVELS if len(pictures) >= minimum),
+        turning_videos=sum(1 for poses in video_angles.values() if len(poses - {"unknown"}) >= 2),
     )

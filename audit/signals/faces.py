@@ -13,7 +13,7 @@ from PIL import Image
 from ..faces import detect as facedetect
 from ..faces import identity as faceid
 from ..faces.grade import THRESHOLDS, FaceGrade, grade_face
-from ..inventory import imaging
+from ..inventory import imaging, video
 from ..models import Finding
 from ..words import N_, Said, say
 from .base import Signal, Weight
@@ -50,9 +50,10 @@ WHOSE = {
 
 class FacesSignal(Signal):
     name = "faces"
-    version = 2  # 2: findings carry their words
+    version = 3  # 2: findings carry their words; 3: videos (their sampled frames, faces_video.py)
     title = N_("Faces a stranger could use")
-    description = "Every face, graded as face-swap source (size, pose, sharpness), and whether it is yours."
+    description = ("Every face, in photos and in videos' sampled frames, graded as face-swap source (size, pose, "
+                   "sharpness), and whether it is yours.")
     example = "images/faces/pl_hopper.jpg"
     roles = {
         "face": frozenset({"face_high", "face_medium", "face_low"}),  # the user's, or not matched (it may be hers)
@@ -77,8 +78,17 @@ class FacesSignal(Signal):
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
     def analyze(self, photo: "PhotoView") -> Iterator[Finding]:
-        if photo.media_type != "image" or photo.status != "ok":
-            return  # videos, and files already recorded as missing or unreadable
+        if photo.status != "ok":
+            return  # files already recorded as missing or unreadable
+        if photo.media_type == "video":
+            if not photo.has_file or video.is_cover(photo.data):
+                return  # a video kept as its cover frame only: not sampled, as before videos were
+            from .faces_video import video_findings  # it builds on this module's findings
+
+            yield from video_findings(photo, faceid.encode if self.identity_problem is None else None, self.references)
+            return
+        if photo.media_type != "image":
+            return
         reduced, scale = reduce_for_detection(photo)
         for index, (face, grade) in enumerate(graded_faces(reduced, scale)):
             encoding = self._encode(photo, face.box, reduced) if self.identity_problem is None else None

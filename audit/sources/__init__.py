@@ -10,6 +10,8 @@ from .google_takeout import GoogleTakeoutSource
 from .instagram_export import InstagramExportSource
 from .instagram_live import InstagramLiveSource
 from .instaloader_folder import InstaloaderFolderSource
+from .threads_export import ThreadsExportSource
+from .tiktok_export import TikTokExportSource
 from .website import WebsiteSource
 from .x_archive import XArchiveSource
 
@@ -18,9 +20,11 @@ SOURCES: dict[str, type[Source]] = {
     for cls in (
         FolderSource,
         InstagramExportSource,
+        ThreadsExportSource,
         FacebookExportSource,
         XArchiveSource,
         GoogleTakeoutSource,
+        TikTokExportSource,
         InstaloaderFolderSource,
         InstagramLiveSource,
         WebsiteSource,
