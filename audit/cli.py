@@ -115,9 +115,9 @@ me_option = click.option(
 def run(paths, me, db_path, out, options):
     """Audit in one go (collect, analyse, score, report) and print the report's path.
 
-    PATH is your accounts.toml, or, with no config file to write, what you downloaded: an Instagram, Facebook, X or
-    Google Takeout export (its .zip or its folder), a folder instaloader wrote, or a folder of photos; give several
-    to audit them together. Each is recognised and named before the run starts.
+    PATH is your accounts.toml, or, with no config file to write, what you downloaded: an Instagram, Threads,
+    Facebook, X, TikTok or Google Takeout export (its .zip or its folder), a folder instaloader wrote, or a folder
+    of photos; give several to audit them together. Each is recognised and named before the run starts.
     """
     config, found = settings_for(paths, me)
     for recognised in found:
