@@ -105,17 +105,17 @@ def _pool_pass(work, jobs: Iterator, setup, setup_args, workers: int):
 
 
 def _submit(pool: ProcessPoolExecutor, work: Callable, job: Any) -> Future:
-    """pool.submit, which starts the workers: with Ctrl-C ignored meanwhile, so that they start ignoring it. A worker
-    that a Ctrl-C reached while it started would print a traceback on its way out (its job queue cut off midway);
-    this way workers never see one, and the caller, which does, stops them. A Ctrl-C in the few milliseconds of a
-    start is lost: the next one works."""
+    """pool.submit, which starts the workers: with Ctrl-C held back meanwhile, so that they start with it held
+    back and then ignore it (_worker_setup). A worker that a Ctrl-C reached while it started would print a
+    traceback on its way out (its job queue cut off midway); this way workers never see one. A Ctrl-C held back
+    here is not lost: it reaches this process the moment the submit returns, and the caller stops the pool."""
     if threading.current_thread() is not threading.main_thread():
         return pool.submit(work, job)  # only the main thread may change how signals are handled
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         return pool.submit(work, job)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _collect(in_flight: dict[Future, Any], return_when: str) -> Iterator[tuple[Any, Any]]:
@@ -130,11 +130,12 @@ def _collect(in_flight: dict[Future, Any], return_when: str) -> Iterator[tuple[A
 
 
 def _worker_setup(caller: int, setup: Callable[..., None], setup_args: tuple[Any, ...]) -> None:
-    # Ctrl-C reaches the whole process group: workers start ignoring it (_submit) and keep to that, whatever
-    # started them; the caller alone decides what stops.
+    # Ctrl-C reaches the whole process group: workers start with it held back (_submit), then ignore it and keep
+    # to that, whatever started them; the caller alone decides what stops.
     global _in_worker
     _in_worker = True
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C held back since the start is dropped here, not raised
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     threading.Thread(target=_end_with_caller, args=(caller,), daemon=True).start()
     setup(*setup_args)
 

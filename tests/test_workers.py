@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from click.testing import CliRunner
@@ -150,3 +151,18 @@ def test_a_stopped_analysis_leaves_no_worker_behind_and_the_next_run_finishes(tm
     assert result.exit_code == 0, result.output
     db = open_db(tmp_path / "a.db")
     assert db["thumbnails"].count == 40 and db["errors"].count == 0
+
+
+def test_a_ctrl_c_while_a_worker_starts_stops_the_pool(monkeypatch):
+    """The Ctrl-C that lands while pool.submit starts a worker process is held back, not lost."""
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit_then_ctrl_c(pool, *args):
+        future = real_submit(pool, *args)
+        os.kill(os.getpid(), signal.SIGINT)  # arrives inside the submit, as a key pressed at that moment would
+        return future
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        for _ in workers.run_jobs(pid_of, range(JOBS), nothing, workers=2):
+            pass
