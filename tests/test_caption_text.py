@@ -41,7 +41,7 @@ def only(caption: str, kind: str):
 
 def test_signal_declares_itself():
     assert CaptionTextSignal.name == "caption-text"
-    assert CaptionTextSignal.version == 3
+    assert CaptionTextSignal.version == 4
     assert CaptionTextSignal.title == "What captions reveal"
     assert CaptionTextSignal.description
 
@@ -411,6 +411,9 @@ def test_words_ending_like_a_clue_do_not_fire(caption):
         ("나 자신부터 사랑하자", "event"),
         ("일본식 라멘", "event"),
         ("가입사은품 도착", "workplace"),
+        # Words ending in 대 that are no university, before words its students write: era, generation, the most.
+        ("새 시대 입학식", "university"),
+        ("최대 졸업생 배출", "university"),
     ],
 )
 def test_keywords_inside_longer_korean_words_do_not_fire(caption, kind):
@@ -437,10 +440,36 @@ def test_keywords_inside_longer_korean_words_do_not_fire(caption, kind):
         ("#본식스냅", "event", "본식"),
         ("#신입사원", "workplace", "신입사원"),
         ("첫 입사 날", "workplace", "입사"),
+        ("서울한강대 23학번", "university", "서울한강대"),
+        ("한강대 재학 중", "university", "한강대"),
+        ("한강대졸업", "university", "한강대"),
     ],
 )
 def test_korean_words_that_must_still_fire(caption, kind, quote):
     assert quotes(caption, kind) == [quote]
+
+
+@pytest.mark.parametrize(
+    "caption, name",
+    [("Tutoring by a Seoul Hangang Univ. student", "Seoul Hangang Univ."), ("서울한강대 23학번", "서울한강대")],
+)
+def test_a_university_by_its_short_name_is_named(caption, name):
+    assert only(caption, "university").evidence["name"] == name
+
+
+@pytest.mark.parametrize(
+    "caption, quotes_found",
+    [
+        ("Math tutoring for middle & high school", []),  # the levels taught, not her school
+        ("Elementary, Middle and High School students", []),
+        ("middle high school", []),
+        ("Hanbit Middle & High School", ["High School"]),  # a name before the list: one school
+        ("I loved high school", ["high school"]),
+        ("the univ. library", []),  # univ. needs a name: any student writes it
+    ],
+)
+def test_a_list_of_school_levels_is_no_school(caption, quotes_found):
+    assert [q.strip() for q in quotes(caption, "school")] == quotes_found
 
 
 def test_a_department_is_a_university_clue_without_a_university_name():

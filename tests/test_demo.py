@@ -117,3 +117,34 @@ def test_demo_report_shows_the_two_places_the_student_returns_to(demo):
     assert "Likely home: Mapo-gu, Seoul" in section and "8 photos on 8 different days" in section
     assert "Likely school or work: Jung-gu, Seoul" in section and "7 photos on 7 different days" in section
     assert "<svg" in section and "http" not in section.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org/2000/svg", "")
+
+
+# What the demo's pictures show in writing, by scene, as the image-text signal must read it: the school gates and
+# the campus banners, the cake's name and age, the office sign, the tutoring flyer's university and phone, and
+# nothing else: "middle & high school" on the flyer is what she teaches, not her school.
+WRITTEN_IN_PICTURES = {
+    "graduation_selfie": {("school", "HANBIT GIRLS' HIGH SCHOOL")},
+    "graduation_friends": {("school", "HANBIT GIRLS' HIGH SCHOOL"), ("school", "CLASS OF 2023")},
+    "graduation_gate": {("school", "HANBIT GIRLS' HIGH SCHOOL"), ("event", "GRADUATION")},
+    "freshman": {("university", "SEOUL HANGANG UNIVERSITY")},
+    "festival": {("university", "SEOUL HANGANG UNIVERSITY")},
+    "cake": {("name_tag", "HAPPY 20TH BIRTHDAY MINJI")},
+    "office": {("workplace", "HANGANG DESIGN LAB")},
+    "tutoring_flyer": {("university", "Seoul Hangang Univ."), ("phone", "010-1234-5678")},
+}
+
+
+def test_what_is_written_in_the_demo_pictures_is_read_and_nothing_more(demo):
+    db, _ = demo
+    scenes = {f["path"].rsplit("/", 1)[-1]: f["scene"] for f in EXPECTED["files"] if f.get("scene")}
+    read: dict[str, set] = {}
+    rows = db.query(
+        "select distinct appearances.media_name, findings.kind, findings.evidence from findings "
+        "join appearances on appearances.photo = findings.photo where findings.signal = 'image-text'"
+    )
+    for row in rows:
+        evidence = json.loads(row["evidence"])
+        read.setdefault(scenes[row["media_name"].rsplit("/", 1)[-1]], set()).add((row["kind"], evidence["quote"]))
+    assert read == WRITTEN_IN_PICTURES
+    cakes = [json.loads(r["evidence"]) for r in db.query("select evidence from findings where kind = 'name_tag'")]
+    assert len(cakes) == 2 and {(e["person"], e["age"]) for e in cakes} == {("MINJI", 20)}  # the post and the blog copy

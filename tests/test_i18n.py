@@ -79,11 +79,11 @@ def test_korean_top_paragraph_says_what_a_stranger_learns(demo):
     assert "그중 1장은 프로필 사진이라" in lead
     assert "자주 가는 장소 2곳도 알아낼 수 있어요: 집으로 보이는 곳 (마포구, 서울), 학교나 직장으로 보이는 곳 (중구, 서울)." in lead
     assert "사진 15장에는 찍은 곳이 드러나 있어요." in lead
-    assert "단서가 있어요: 전화번호, 이메일 주소, 학번, 학교, 대학, 직장, 집." in lead
+    assert "단서가 있어요: 전화번호, 이메일 주소, 학번, 학교, 대학, 직장, 집, 적힌 이름." in lead
     assert not LATIN_WORD.findall(lead)
     english_lead = _text(english.find("p", class_="supply"))
     assert "A stranger can also work out 2 places you return to: likely home (Mapo-gu, Seoul), likely school or work (Jung-gu, Seoul)." in english_lead
-    assert "photos carry clues to who you are: phone number, e-mail address, student number, school, university, workplace, home." in english_lead
+    assert "photos carry clues to who you are: phone number, e-mail address, student number, school, university, workplace, home, a written name." in english_lead
 
 
 def test_every_demo_finding_reads_in_korean(demo):

@@ -255,6 +255,20 @@ def tsv(*rows: tuple) -> str:
     return "\n".join([header, *body])
 
 
+def test_a_doubtful_word_of_letters_beside_two_sure_ones_of_its_kind_is_kept():
+    table = tsv(
+        *[(1, 1, 40 + 80 * n, 100, 70, 20, conf, word) for n, (conf, word) in enumerate(
+            [(96, "HAPPY"), (96, "20TH"), (93, "BIRTHDAY"), (28, "MINJI")])],  # a name: no dictionary entry
+        (2, 1, 40, 200, 70, 20, 90, "Hello"), (2, 1, 120, 200, 70, 20, 30, "WORLD"),  # one sure word only
+        (3, 1, 40, 300, 70, 20, 95, "SEOUL"), (3, 1, 120, 300, 70, 20, 95, "CITY"), (3, 1, 200, 300, 70, 20, 40, "Ab3"),
+        (4, 1, 40, 400, 70, 20, 95, "BIG"), (4, 1, 120, 400, 70, 20, 95, "CAKE"), (4, 1, 200, 400, 70, 20, 12, "ANNA"),
+    )
+    text = "HAPPY 20TH BIRTHDAY MINJI\n\nHello WORLD\n\nSEOUL CITY Ab3\n\nBIG CAKE ANNA\n"
+    lines = [line.text for line in ocr.lines_of(ocr._parse(table, text))]
+    # 20TH is no word of letters but HAPPY and BIRTHDAY are; Ab3 is no word of letters; ANNA read under 20.
+    assert lines == ["HAPPY 20TH BIRTHDAY MINJI", "Hello", "SEOUL CITY", "BIG CAKE"]
+
+
 def test_lines_keep_tesseracts_spacing_and_join_a_word_cut_in_two():
     table = tsv(
         (1, 1, 40, 300, 17, 19, 90, "한"), (1, 1, 62, 300, 15, 19, 93, "빛"), (1, 1, 81, 300, 33, 19, 89, "고등"),
@@ -351,3 +365,40 @@ def test_recall_of_planted_clues_does_not_drop(signal, tmp_path):
         planted, found = planted + len(kinds), found + len(kinds & got)
         missed += [f"{name}: {kind}" for kind in sorted(kinds - got)]
     assert found / planted >= RECALL_BEFORE, f"found {found} of {planted}; missed {missed}"
+
+
+@needs_tesseract
+def test_a_company_sign_and_a_birthday_name_with_the_age(signal, tmp_path):
+    found = findings(signal, rendered(["HANGANG DESIGN LAB", "HAPPY 20TH BIRTHDAY MINJI"], px=44), tmp_path)
+    (sign,) = found["workplace"]
+    assert sign.summary == 'Photo names a company or workplace: "HANGANG DESIGN LAB"'
+    (cake,) = found["name_tag"]
+    assert (cake.evidence["person"], cake.evidence["age"]) == ("MINJI", 20)
+
+
+@needs_tesseract
+def test_a_tutoring_flyer_names_the_tutors_university_not_the_pupils_school(signal, tmp_path):
+    found = findings(signal, rendered(["middle & high school", "by a Seoul Hangang Univ. student"], px=40), tmp_path)
+    assert [f.evidence["name"] for f in found["university"]] == ["Seoul Hangang Univ."]
+    assert "school" not in found
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Happy birthday, dear Sora", ("name_tag", {"person": "Sora"})),
+        ("Minji's 21st birthday", ("name_tag", {"person": "Minji", "age": 21})),
+        ("민지야 20살 생일 축하해", ("name_tag", {"person": "민지", "age": 20})),
+        ("생일 축하해 민지야", ("name_tag", {"person": "민지"})),
+        ("Hangang Design Lab", ("workplace", {"name": "Hangang Design Lab"})),
+        ("HAPPY BIRTHDAY TO YOU", None),
+        ("엄마 생일 축하해", None),
+        ("POST OFFICE", None),
+        ("WELCOME TO THE LAB", None),
+        ("we met at the design lab", None),
+        ("Hanbit Middle & High School", ("school", {})),
+    ],
+)
+def test_which_lines_name_a_person_or_an_employer(line, expected):
+    matches = [(m.kind, m.details) for m in image_text._matches(line)]
+    assert matches == ([expected] if expected else [])

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 # - Other patterns match whole English words only, in any case: "dorm" must not fire in "dormant".
 # - A space matches any spacing, an underscore or nothing, so hashtags (#highschool, #우리집) match.
 # - {name} is where a proper name may be written: "한빛" in 한빛고등학교, "Hanbit" in Hanbit High
-#   School. When a (?P<name>...) part matches, the finding names the school or university.
+#   School; {Name} where one must be (an English name). When a (?P<name>...) part matches, the finding
+#   names the school or university.
 KEYWORDS: dict[str, list[str]] = {
     "school": [
         "{name}초등학교", "{name}중학교", "{name}고등학교", "{name}여고", "{name}여중", "{name}고교",
@@ -55,7 +56,10 @@ KEYWORDS: dict[str, list[str]] = {
         "(?P<name>서울대(?!공원|입구)|연세대|고려대|카이스트|포스텍|성균관대|한양대|서강대|이화여대|"
         "숙명여대|중앙대|경희대|한국외대|서울시립대|건국대|동국대|홍익대|부산대|경북대|전남대|인하대|아주대)",
         "(?P<name>kaist|postech)",
-        "{name} universit(?:y|ies)", "universit(?:y|ies) of {name}", "{name} colleges?",
+        "{name} universit(?:y|ies)", "universit(?:y|ies) of {name}", "{name} colleges?", r"{Name} univ\.?",
+        # A short name (서울한강대, 한강대) before what only a university's students write after it: 23학번, 재학 중.
+        "{start}(?P<name>[가-힣]{2,8}(?<!시|세|무|기|반|상|현|절|침|최|역)대)(?= ?(?:(?:\\d{2} ?)?학번|재학|입학|졸업|"
+        "신입생|새내기|과잠|동기|편입|합격))",
         "campus", "grad school",
         # A hashtag of a short university name (#서울한강대), minus common words ending in 대: 시대 (era),
         # 세대 (generation), 무대 (stage), 기대 (hope), 반대 (opposite), 상대, 현대, 절대, 침대 (bed).
@@ -209,6 +213,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     korean = HANGUL.search(pattern) is not None
     pattern = pattern.replace(" ", r"[\s_]*")
     pattern = pattern.replace("{name}", KOREAN_NAME if korean else ENGLISH_NAME).replace("{start}", KOREAN_WORD_START)
+    pattern = pattern.replace("{Name}", ENGLISH_NAME[:-1])  # without the final "?": the name must be there
     if not korean:
         pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
     return re.compile(pattern, re.IGNORECASE)
@@ -247,8 +252,9 @@ def clue(kind: str, fact: str) -> Weight:
 class CaptionTextSignal(Signal):
     name = "caption-text"
     # 2: findings carry their words; 3: Korean words that are also the tail of longer ones count only where a word
-    # begins (교실, not 요가교실), a department by its name (컴퓨터공학과, not 과학과 수학), 가족 and 수업 alone not as events
-    version = 3
+    # begins (교실, not 요가교실), a department by its name (컴퓨터공학과, not 과학과 수학), 가족 and 수업 alone not as events;
+    # 4: universities by short name (Hangang Univ., 한강대 23학번), no school in a list of levels (middle & high school)
+    version = 4
     title = N_("What captions reveal")
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
     example = "examples/caption-text.toml"
@@ -344,7 +350,24 @@ def _keyword_spans(text: str) -> Iterator[_Span]:
             for rule in rules
             for match in rule.regex.finditer(text)
         ]
-        yield from _longest_first(candidates)
+        yield from (span for span in _longest_first(candidates) if not _in_list_of_levels(span, text))
+
+
+# "middle & high school", "Elementary, Middle and High School": the levels a tutor teaches or a sign lists, not
+# one school. A name before the list ("Hanbit Middle & High School") makes it one school again.
+LEVELS_BEFORE = re.compile(
+    r"(?:elementary|primary|middle|junior high|high)(?:\s*(?:&|and|/|,|·)\s*|\s+)$", re.IGNORECASE
+)
+CAPITALISED_BEFORE = re.compile(r"(?<![A-Za-z])(?-i:[A-Z][A-Za-z'-]*)\s+$")
+
+
+def _in_list_of_levels(span: _Span, text: str) -> bool:
+    if span.kind != "school" or "name" in span.details:
+        return False
+    levels = LEVELS_BEFORE.search(text, 0, span.start)
+    if levels is None or levels.end() != span.start:
+        return False
+    return not CAPITALISED_BEFORE.search(text, 0, levels.start())
 
 
 def _keyword_details(rule: _Rule, match: re.Match[str]) -> dict[str, Any]:

@@ -43,6 +43,37 @@ SURNAMES = "김이박최정강조윤장임한오서신권황안송류유전홍�
 # The middle syllable of a Korean plate: private cars, rentals (하허호), commercial (바사아자), delivery (배).
 PLATE_SYLLABLES = "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주바사아자배하허호"
 PLATE_REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
+# Who a birthday is for: a capitalised word or a Korean given or full name, not the words that take that place
+# in a greeting (HAPPY BIRTHDAY TO YOU, 엄마 생일 축하해, 오늘은 생일).
+# One rule holds every pattern of a kind, so each group name is numbered where it comes twice (_details drops the number).
+NOT_NAMES_EN = "to|you|mom|mum|dad|mother|father|sister|brother|baby|my|our|me|everyone|and|grandma|grandpa"
+NOT_NAMES_KO = "엄마|아빠|언니|오빠|누나|우리|오늘은|모두|친구|동생|할머니|할아버지|나의|너의|당신|내"
+
+
+def name_en(n: int) -> str:
+    return rf"(?!(?:{NOT_NAMES_EN})(?![A-Za-z]))(?P<person{n}>(?-i:[A-Z][A-Za-z'-]+))(?![A-Za-z])"
+
+
+def name_ko(n: int) -> str:
+    return rf"(?<![가-힣])(?!(?:{NOT_NAMES_KO})(?![가-힣]))(?P<person{n + 2}>[가-힣]{{2,4}}?)"
+
+
+def age_en(n: int) -> str:
+    """An age as a birthday's ordinal: 20TH, 21st."""
+    return rf"(?P<age{n}>\d{{1,3}})(?:st|nd|rd|th)"
+
+
+AGE_KO = r"(?P<age3>\d{1,2}) (?:살|번째)"  # 20살, 20번째
+# A sign that is nothing but a company's name: HANGANG DESIGN LAB, Hangang Design Lab. Whole lines only and
+# in their case: "design lab" inside a sentence is no sign, and POST OFFICE or WELCOME TO THE LAB name no
+# employer.
+COMPANY_WORDS = ["LABS?", "STUDIOS?", "DESIGN", r"CORP\.?", r"INC\.?", r"CO\.", "COMPANY", "OFFICE", "AGENCY", "GROUP",
+                 r"LTD\.?"]  # fmt: skip
+NOT_COMPANY = r"(?!.*\b(?:WELCOME|TO|AT|THE|OF|MY|OUR|HAPPY|POST|BOX|TICKET|FOR)\b)"
+WORKPLACE_SIGN = re.compile(
+    rf"^{NOT_COMPANY}(?P<name>(?:[A-Z][A-Z&'-]*\s+){{1,3}}(?:{'|'.join(COMPANY_WORDS)}))$|"
+    rf"^{NOT_COMPANY.title()}(?P<title>(?:[A-Z][a-z&'-]*\s+){{1,3}}(?:{'|'.join(w.title() for w in COMPANY_WORDS)}))$"
+)
 # A space in these patterns matches any spacing or none: OCR spacing is unreliable. A kind's patterns
 # are tried as one, in order, so that each stretch of text is one finding: put the longer ones first.
 IMAGE_KEYWORDS: dict[str, list[str]] = {
@@ -58,6 +89,11 @@ IMAGE_KEYWORDS: dict[str, list[str]] = {
         rf"(?:이름|성명) (?:[:：] [가-힣]{{2,4}}|[{SURNAMES}][가-힣]{{1,3}})(?![가-힣])",
         r"(?<![A-Za-z])name [:：] (?-i:[A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){0,2})",
         r"(?<![A-Za-z])my name is (?-i:[A-Z][A-Za-z'-]+)",
+        # A name on a birthday cake, banner or card, with the age when it is written: HAPPY 20TH BIRTHDAY MINJI.
+        rf"(?<![A-Za-z])happy (?:{age_en(1)} )?birthday,? (?:dear )?{name_en(1)}",
+        rf"{name_en(2)}'s (?:{age_en(2)} )?birthday(?![A-Za-z])",
+        rf"{name_ko(1)}(?:야|아)? (?:{AGE_KO} )?생일 축하",
+        rf"생일 축하해 {name_ko(2)}(?:야|아)(?![가-힣])",
     ],
     "licence_plate": [
         rf"(?<![\d가-힣])(?:(?:{PLATE_REGIONS}) )?\d{{2,3}} [{PLATE_SYLLABLES}] \d{{4}}(?!\d)",
@@ -86,11 +122,18 @@ SUMMARY = {
     "home": N_('Photo shows text about home: "%(quote)s"'),
     "event": N_('Photo shows text about %(event)s: "%(quote)s"'),
 }
-NAMED = {"school": N_('Photo names a school: "%(quote)s"'), "university": N_('Photo names a university: "%(quote)s"')}
+NAMED = {
+    "school": N_('Photo names a school: "%(quote)s"'),
+    "university": N_('Photo names a university: "%(quote)s"'),
+    "workplace": N_('Photo names a company or workplace: "%(quote)s"'),
+}
 
 class ImageTextSignal(Signal):
     name = "image-text"
-    version = 4  # 2: findings carry their words; 3: only lines of text are read, each at its own threshold; 4: caption-text 3 rules
+    # 2: findings carry their words; 3: only lines of text are read, each at its own threshold; 4: caption-text 3
+    # rules; 5: caption-text 4 rules, company signs, names on birthday cakes and cards (and the age), names read
+    # less surely beside sure words
+    version = 5
     title = N_("Text visible in photos")
     description = "ID cards, name tags, schools, phone numbers, addresses and plates readable in the photo (OCR)."
     example = "examples/image-text.jpg"
@@ -152,7 +195,8 @@ class _Match:
 
 def _matches(text: str) -> list[_Match]:
     """The caption rules' facts and the picture-only ones, in reading order."""
-    own = [_Match(kind, m.start(), m.end(), {}) for kind, rule in IMAGE_RULES.items() for m in rule.finditer(text)]
+    own = [_Match(kind, m.start(), m.end(), _details(m)) for kind, rule in IMAGE_RULES.items() for m in rule.finditer(text)]
+    own += [_Match("workplace", m.start(), m.end(), {"name": m.group(0)}) for m in [WORKPLACE_SIGN.match(text)] if m]
     cards = [m for m in own if m.kind == "id_card"]
     caption = [
         _Match(s.kind, s.start, s.end, s.details)
@@ -161,6 +205,12 @@ def _matches(text: str) -> list[_Match]:
         and not (s.kind in ID_CARD_WORDS and any(c.start <= s.start and s.end <= c.end for c in cards))
     ]
     return sorted([*own, *caption], key=lambda m: (m.start, m.kind))
+
+
+def _details(match: re.Match[str]) -> dict[str, Any]:
+    """Who a name tag names and the age written with it."""
+    found = {key.rstrip("0123456789"): value for key, value in match.groupdict().items() if value}
+    return {**found, **({"age": int(found["age"])} if "age" in found else {})}
 
 
 def _findings(lines: list[Line], size: tuple[int, int]) -> Iterator[Finding]:

@@ -46,6 +46,10 @@ MAX_READ_PIXELS = 1600 * 1600
 # Tesseract's confidence (0-100) below which a word is dropped. Real text in the generated photos read
 # at 74-97; the strokes it imagines in foliage, fur and sky mostly score under 60.
 MIN_WORD_CONF = 60
+# A word of letters next to at least two words of the same script and case read at SURE_CONF or more is kept
+# down to MIN_NAME_CONF (_trusted): a name on a cake read at 28 beside words at 93-96.
+MIN_NAME_CONF = 20
+SURE_CONF = 85
 # Within one of tesseract's lines, its own spacing is kept. Two of its lines side by side are joined
 # into one word when Hangul meets Hangul across a gap under this share of the height: at 1080 px it
 # cut 한빛고등학교 into 한빛고등 | 학교, 2 px apart at 19 px high (its word spaces were 8-9 px).
@@ -54,6 +58,7 @@ JOIN_GAP = 0.3
 SPLIT_GAP = 2.0
 
 HANGUL = re.compile(r"[가-힣]")
+HANGUL_WORD = re.compile(r"[가-힣]+")
 
 
 @dataclass
@@ -211,11 +216,35 @@ def _parse(table: str, text: str) -> list[list[Word]]:
         if found >= 0 and not text[position:found].strip():
             position = found + len(word)
         left, top, width, height = (int(cell) for cell in cells[6:10])
-        if float(cells[10]) >= MIN_WORD_CONF and any(char.isalnum() for char in word):
+        if any(char.isalnum() for char in word):
             lines.setdefault(key, []).append(
                 Word(word, float(cells[10]), (left, top, left + width, top + height), order, glued)
             )
-    return list(lines.values())
+    return [kept for line in lines.values() if (kept := [w for w in line if _trusted(w, line)])]
+
+
+def _trusted(word: Word, line: list[Word]) -> bool:
+    """At MIN_WORD_CONF, or a word of letters like two others of its line that read surely. Tesseract doubts the
+    one word it has no dictionary entry for, often a name: "HAPPY 20TH BIRTHDAY MINJI" read 96 96 93 28. Its
+    imagined strokes in foliage or fur are rarely whole words of one script and case next to sure ones."""
+    if word.conf >= MIN_WORD_CONF:
+        return True
+    shape = _letter_shape(word.text)
+    if shape is None or word.conf < MIN_NAME_CONF:
+        return False
+    sure = [w for w in line if w is not word and w.conf >= SURE_CONF and _letter_shape(w.text) == shape]
+    return len(sure) >= 2
+
+
+def _letter_shape(text: str) -> str | None:
+    """"upper", "lower", "title" or "hangul" for a word of two or more letters of one kind; None otherwise."""
+    if len(text) < 2:
+        return None
+    if HANGUL_WORD.fullmatch(text):
+        return "hangul"
+    if not text.isascii() or not text.isalpha():
+        return None
+    return "upper" if text.isupper() else "lower" if text.islower() else "title" if text.istitle() else None
 
 
 def lines_of(fragments: list[list[Word]]) -> list[Line]:
