@@ -414,6 +414,8 @@ def test_words_ending_like_a_clue_do_not_fire(caption):
         # Words ending in 대 that are no university, before words its students write: era, generation, the most.
         ("새 시대 입학식", "university"),
         ("최대 졸업생 배출", "university"),
+        ("수업중 1학년 애들이", "school"),  # 중 here is "in the middle of" a lesson
+        ("힘들었고 3학년", "school"),
     ],
 )
 def test_keywords_inside_longer_korean_words_do_not_fire(caption, kind):
@@ -443,6 +445,9 @@ def test_keywords_inside_longer_korean_words_do_not_fire(caption, kind):
         ("서울한강대 23학번", "university", "서울한강대"),
         ("한강대 재학 중", "university", "한강대"),
         ("한강대졸업", "university", "한강대"),
+        ("한빛고 3학년", "school", "한빛고"),
+        ("한빛여중 2학년 때", "school", "한빛여중"),
+        ("한빛초 6학년", "school", "한빛초"),
     ],
 )
 def test_korean_words_that_must_still_fire(caption, kind, quote):

@@ -38,6 +38,10 @@ KEYWORDS: dict[str, list[str]] = {
     "school": [
         "{name}초등학교", "{name}중학교", "{name}고등학교", "{name}여고", "{name}여중", "{name}고교",
         "고딩", "중딩", "교복",
+        # A short name (한빛고, 한빛여중, 한빛초) before a year of it: 한빛고 3학년. Not a verb and the connective 고
+        # (힘들었고, 좋고) nor X중 that means "in the middle of X" (수업중, 공부중, 준비중...).
+        "{start}(?P<name>[가-힣]{2,4}(?:여고|여중|초|(?<!았|었|였|했|겠|있|없|하|되|이|지|싶|좋|많|같|먹|놀|보|주|받)고|"
+        "(?<!업|부|행|비|사|의|화|근|출|식|동)중))(?= ?[1-6] ?학년)",
         "{name} elementary school", "{name} primary school", "{name} middle school",
         "{name} high school", "junior high", "secondary school", "school uniform",
         r"class of ['’]?\d{2}(?:\d{2})?",
@@ -253,7 +257,8 @@ class CaptionTextSignal(Signal):
     name = "caption-text"
     # 2: findings carry their words; 3: Korean words that are also the tail of longer ones count only where a word
     # begins (교실, not 요가교실), a department by its name (컴퓨터공학과, not 과학과 수학), 가족 and 수업 alone not as events;
-    # 4: universities by short name (Hangang Univ., 한강대 23학번), no school in a list of levels (middle & high school)
+    # 4: schools and universities by short name (한빛고 3학년, Hangang Univ., 한강대 23학번), no school in a list of levels
+    # (middle & high school)
     version = 4
     title = N_("What captions reveal")
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
