@@ -413,10 +413,15 @@ def _store_outcome(db, job: PhotoJob, outcome: PhotoOutcome | WorkerDied, run: i
         elif outcome.thumbnail:
             db["thumbnails"].insert({"photo": photo.id, "jpeg": outcome.thumbnail}, pk="photo", replace=True)
             db["photos"].update(photo.id, {"phash": outcome.phash})
+        # A video that cannot be decoded fails every signal that reads it, with one message: one error, not one a signal.
+        failed_by: dict[str, list[str]] = {}
+        for name, message in outcome.errors.items():
+            failed_by.setdefault(message, []).append(name)
+        for message, names in failed_by.items():
+            record_error(db, run, _where(photo), _item(photo), f"analyze:{','.join(names)}", message)
+            tally.add("errors")
         for name, inputs in job.signals:
             if name in outcome.errors:
-                record_error(db, run, _where(photo), _item(photo), f"analyze:{name}", outcome.errors[name])
-                tally.add("errors")
                 continue
             signal = signals[name]
             db.execute("delete from findings where photo = ? and signal = ?", [photo.id, name])

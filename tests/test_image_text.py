@@ -402,3 +402,17 @@ def test_a_tutoring_flyer_names_the_tutors_university_not_the_pupils_school(sign
 def test_which_lines_name_a_person_or_an_employer(line, expected):
     matches = [(m.kind, m.details) for m in image_text._matches(line)]
     assert matches == ([expected] if expected else [])
+
+
+@needs_tesseract
+def test_what_a_video_shows_in_writing_is_read_once_from_its_sharpest_frames(signal, tmp_path):
+    from .clips import plain, write_clip
+
+    sign = Image.open(io.BytesIO(rendered(["HANGANG DESIGN LAB", "010-1234-5678"], size=(720, 540), px=44)))
+    clip = write_clip(tmp_path / "reel.mp4", [plain((720, 540)), sign, sign], size=(720, 540), seconds_each=2)
+    photo = PhotoView({"id": "reel", "media_type": "video", "origin": json.dumps({"path": str(clip), "member": None})}, [])
+    found = list(signal.analyze(photo))
+    assert sorted((f.kind, f.evidence["quote"]) for f in found) == [
+        ("phone", "010-1234-5678"), ("workplace", "HANGANG DESIGN LAB"),
+    ]  # each fact once, though several frames show it
+    assert all(2 <= f.evidence["frame_s"] <= 6 for f in found)  # from a frame of the sign, not of the plain start

@@ -12,12 +12,16 @@ Reading is audit/text/ocr.py's: where text can be, and what tesseract read there
 
 from __future__ import annotations
 
+import heapq
 import re
 import statistics
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+import numpy as np
+
+from ..inventory import video
 from ..models import Finding
 from ..words import N_, say
 from ..text.layout import PRECHECK_SIDE, where_to_read
@@ -27,8 +31,11 @@ from .caption_text import CLUE_NAMES, EVENTS, IDENTITY_CLUES, SEVERITY, clue, fi
 
 if TYPE_CHECKING:
     import sqlite_utils
+    from PIL import Image
 
     from ..inventory.photo import PhotoView
+
+VIDEO_FRAMES_READ = 3  # a video's sharpest sampled frames that are read (_read_video)
 
 # --- What to look for, beyond the caption rules ---------------------------------------------------
 # The caption kinds worth reporting when they are read in a photo (not mentions or hashtags: a
@@ -132,10 +139,11 @@ class ImageTextSignal(Signal):
     name = "image-text"
     # 2: findings carry their words; 3: only lines of text are read, each at its own threshold; 4: caption-text 3
     # rules; 5: caption-text 4 rules, company signs, names on birthday cakes and cards (and the age), names read
-    # less surely beside sure words
+    # less surely beside sure words, videos (their sharpest sampled frames)
     version = 5
     title = N_("Text visible in photos")
-    description = "ID cards, name tags, schools, phone numbers, addresses and plates readable in the photo (OCR)."
+    description = ("ID cards, name tags, schools, workplaces, phone numbers, addresses and plates readable in the photo "
+                   "or a video's sharpest frames (OCR).")
     example = "examples/image-text.jpg"
     roles = {
         # The caption's identity clues, and what only a picture shows: an ID card, a written name.
@@ -168,21 +176,58 @@ class ImageTextSignal(Signal):
         return f"{version} {LANGUAGES} {TESSERACT_CONFIG}"
 
     def analyze(self, photo: "PhotoView") -> Iterator[Finding]:
-        if self.unavailable or photo.media_type != "image" or photo.status != "ok":
+        if self.unavailable or photo.status != "ok":
             return
-        start = time.perf_counter()
-        small = photo.reduced(PRECHECK_SIDE)
-        reason, regions = where_to_read(small)
-        COST.check_seconds.append(time.perf_counter() - start)
-        if reason:
-            COST.skipped[reason] += 1
-            return
-        start = time.perf_counter()
-        image = photo.reduced(OCR_SIDE)
-        words = read_regions(image, regions, image.width / small.width)
-        findings = list(_findings(lines_of(words), image.size))
-        COST.read_seconds.append(time.perf_counter() - start)
-        yield from findings
+        if photo.media_type == "image":
+            yield from _read(photo.reduced(PRECHECK_SIDE), lambda: photo.reduced(OCR_SIDE))
+        elif photo.media_type == "video" and photo.has_file and not video.is_cover(photo.data):
+            yield from _read_video(photo.data)
+
+
+def _read(small: "Image.Image", large: "Callable[[], Image.Image]", frame_s: float | None = None) -> list[Finding]:
+    """The findings in one picture: `small` says where text can be, `large()` is read there."""
+    start = time.perf_counter()
+    reason, regions = where_to_read(small)
+    COST.check_seconds.append(time.perf_counter() - start)
+    if reason:
+        COST.skipped[reason] += 1
+        return []
+    start = time.perf_counter()
+    image = large()
+    words = read_regions(image, regions, image.width / small.width)
+    findings = list(_findings(lines_of(words), image.size, frame_s))
+    COST.read_seconds.append(time.perf_counter() - start)
+    return findings
+
+
+def _read_video(data: bytes) -> Iterator[Finding]:
+    """What the sharpest sampled frames of a video show in writing (a caption burnt in, a sign, a name tag), each
+    fact once, from the first of those frames that shows it. Text on a reel stays for seconds, so the sharpest
+    few frames hold it: reading every sampled frame would cost a second each for the same words."""
+    # nlargest keeps only the best few while the frames stream by: a long video's frames never sit in memory at once.
+    frames = heapq.nlargest(VIDEO_FRAMES_READ, video.frames(data), key=lambda frame: _sharpness(frame.image))
+    seen: set[tuple[str, str]] = set()
+    for frame in sorted(frames, key=lambda frame: frame.time_s):
+        small = _reduced(frame.image, PRECHECK_SIDE)
+        for finding in _read(small, lambda: _reduced(frame.image, OCR_SIDE), frame.time_s):
+            if (finding.kind, finding.evidence["quote"]) not in seen:
+                seen.add((finding.kind, finding.evidence["quote"]))
+                yield finding
+
+
+def _reduced(image: "Image.Image", side: int) -> "Image.Image":
+    if max(image.size) <= side:
+        return image
+    copy = image.copy()
+    copy.thumbnail((side, side), reducing_gap=1.0)
+    return copy
+
+
+def _sharpness(image: "Image.Image") -> float:
+    """Variance of the Laplacian of the frame's grey thumbnail: motion blur and fades score low."""
+    grey = np.asarray(_reduced(image, PRECHECK_SIDE).convert("L"), dtype=np.float32)
+    laplacian = grey[1:-1, :-2] + grey[1:-1, 2:] + grey[:-2, 1:-1] + grey[2:, 1:-1] - 4 * grey[1:-1, 1:-1]
+    return float(laplacian.var())
 
 
 @dataclass
@@ -213,17 +258,17 @@ def _details(match: re.Match[str]) -> dict[str, Any]:
     return {**found, **({"age": int(found["age"])} if "age" in found else {})}
 
 
-def _findings(lines: list[Line], size: tuple[int, int]) -> Iterator[Finding]:
+def _findings(lines: list[Line], size: tuple[int, int], frame_s: float | None) -> Iterator[Finding]:
     seen: set[tuple[str, str]] = set()
     for line in lines:
         for match in _matches(line.text):
             quote = line.text[match.start : match.end]
             if (match.kind, quote) not in seen:
                 seen.add((match.kind, quote))
-                yield _finding(match, quote, line, size)
+                yield _finding(match, quote, line, size, frame_s)
 
 
-def _finding(match: _Match, quote: str, line: Line, size: tuple[int, int]) -> Finding:
+def _finding(match: _Match, quote: str, line: Line, size: tuple[int, int], frame_s: float | None) -> Finding:
     words = [
         word
         for word, start in zip(line.words, line.starts)
@@ -240,6 +285,7 @@ def _finding(match: _Match, quote: str, line: Line, size: tuple[int, int]) -> Fi
         "line": line.text,  # the whole line read, to find the quote in
         "confidence": round(statistics.mean(w.conf for w in words)),  # tesseract's, 0-100
         "box": [round(value / side, 4) for value, side in zip(box, size * 2)],  # fractions of the picture
+        **({"frame_s": round(frame_s, 2)} if frame_s is not None else {}),  # where in a video: the frame's time
         **match.details,
     }
     return Finding(
