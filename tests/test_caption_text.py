@@ -414,7 +414,11 @@ def test_words_ending_like_a_clue_do_not_fire(caption):
         # Words ending in 대 that are no university, before words its students write: era, generation, the most.
         ("새 시대 입학식", "university"),
         ("최대 졸업생 배출", "university"),
-        ("수업중 1학년 애들이", "school"),  # 중 here is "in the middle of" a lesson
+        ("수업중 1학년 애들이", "school"),
+        ("학교복도에서", "school"),  # 학교 복도, a school corridor: no uniform
+        ("사회사업 봉사", "workplace"),
+        ("주식회사 광고", "workplace"),
+        ("알바니아 여행", "workplace"),  # 중 here is "in the middle of" a lesson
         ("힘들었고 3학년", "school"),
     ],
 )

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 KEYWORDS: dict[str, list[str]] = {
     "school": [
         "{name}초등학교", "{name}중학교", "{name}고등학교", "{name}여고", "{name}여중", "{name}고교",
-        "고딩", "중딩", "교복",
+        "고딩", "중딩", "(?<!학)교복",  # not 학교복도 (a school corridor)
         # A short name (한빛고, 한빛여중, 한빛초) before a year of it: 한빛고 3학년. Not a verb and the connective 고
         # (힘들었고, 좋고) nor X중 that means "in the middle of X" (수업중, 공부중, 준비중...).
         "{start}(?P<name>[가-힣]{2,4}(?:여고|여중|초|(?<!았|었|였|했|겠|있|없|하|되|이|지|싶|좋|많|같|먹|놀|보|주|받)고|"
@@ -76,7 +76,9 @@ KEYWORDS: dict[str, list[str]] = {
     ],
     "workplace": [
         # 입사 (joining a company) is also the middle of 가입사은품 (a sign-up gift) and 수입사 (an importer).
-        "회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "{start}입사", "신입 사원", "야근", "사원증", "알바",
+        # Nor 회사 in 사회사업 (social work) or 주식회사 (Inc., any company), nor 알바 in 알바니아 (Albania).
+        "(?<!사|식)회사", "직장", "출근", "퇴근", "사무실", "회식", "인턴", "{start}입사", "신입 사원", "야근", "사원증",
+        "알바(?!니아|트로스)",
         "아르바이트",
         "part-? ?time job",
         "my office", "at the office", "at work", "my company", "my job", "intern(?:ing)? at",
@@ -258,7 +260,7 @@ class CaptionTextSignal(Signal):
     # 2: findings carry their words; 3: Korean words that are also the tail of longer ones count only where a word
     # begins (교실, not 요가교실), a department by its name (컴퓨터공학과, not 과학과 수학), 가족 and 수업 alone not as events;
     # 4: schools and universities by short name (한빛고 3학년, Hangang Univ., 한강대 23학번), no school in a list of levels
-    # (middle & high school)
+    # (middle & high school), not 교복 in 학교복도, 회사 in 사회사업 or 주식회사, 알바 in 알바니아
     version = 4
     title = N_("What captions reveal")
     description = "Phone numbers, e-mails, schools, workplaces, homes and events named in captions and tags."
