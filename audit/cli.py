@@ -212,7 +212,10 @@ def clean(files, from_plan, out, keep_bystanders, cover_me, me, lang, db_path):
     if not from_plan and not files:
         raise UsageError("name the photos to copy, or give --plan for the pictures of your removal plan")
     options = CleanOptions(keep_bystanders=keep_bystanders, cover_me=cover_me)
-    say = functools.partial(click.echo, err=True)
+
+    def say(line: str) -> None:  # file names come from exports and folders: hostile text
+        click.echo(for_terminal(line), err=True)
+
     if not from_plan and not db_path.exists():  # files alone, no inventory: nothing to remember the copies in
         page = clean_copies(None, list(files), False, out, options, me, lang, say)
     else:

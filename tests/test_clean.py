@@ -155,6 +155,7 @@ def test_one_bad_file_is_listed_and_the_others_are_copied(tmp_path):
     assert [copy["source"] for copy in manifest["copies"]] == [str(good)]
     assert [error["source"] for error in manifest["errors"]] == [str(bad)]
     assert "Not copied" in (out / "clean-manifest.html").read_text(encoding="utf-8")
+    assert f"Not copied: {bad}: not an image" in result.output  # said where she looks, not only in the manifest
 
 
 def test_nothing_to_copy_and_an_output_inside_an_account_are_refused(demo, tmp_path):
@@ -174,3 +175,13 @@ def test_a_hostile_file_name_makes_a_plain_copy_name(tmp_path):
     (copy,) = json.loads((out / "clean-manifest.json").read_text(encoding="utf-8"))["copies"]
     assert all(character.isalnum() or character in "-_." for character in copy["file"]), copy["file"]
     assert (out / copy["file"]).parent == out
+
+
+def test_hostile_file_names_do_not_reach_the_terminal_as_controls(tmp_path):
+    hostile = tmp_path / "\x1b]0;pwned\x07\x1b[31mred.jpg"
+    hostile.write_bytes(jpeg_bytes())
+    broken = tmp_path / "\x1b[2Jbroken.jpg"
+    broken.write_bytes(b"not a picture")
+    result = clean(str(hostile), str(broken), "--out", str(tmp_path / "copies"), "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 0 and "red.jpg" in result.output and "Not copied" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output

@@ -49,6 +49,8 @@ def clean(db: sqlite_utils.Database | None, files: list[Path], from_plan: bool, 
         (out / name).unlink(missing_ok=True)
     if db is not None:
         remember(db, out, copies)
+    for error in errors:  # listed in the manifest too; said here so that nobody takes a missing copy for a clean one
+        say(f"Not copied: {error['source']}: {error['error']}")
     return write_manifest(out, copies, errors, lang, bool(references), options)
 
 
