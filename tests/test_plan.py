@@ -150,6 +150,14 @@ def test_the_fixture_gets_its_shortest_plan_and_the_totals_add_up(tmp_path):
     assert "cover-and-strip" in first.alternatives and "archive" in first.alternatives
 
 
+def test_a_face_in_a_video_is_taken_down_not_covered(tmp_path):
+    db, ids = _inventory(tmp_path)
+    db["photos"].update(ids["E"], {"media_type": "video"})  # E's face is the only thing wrong with it
+    db["photos"].update(ids["E copy"], {"media_type": "video"})
+    steps = dict(_steps(removal_plan(db), ids))
+    assert steps["E"] == "remove" and steps["F"] == "cover-face"  # a photo's face is still covered
+
+
 def test_each_step_says_where_the_picture_lives_and_what_else_to_do(tmp_path):
     db, ids = _inventory(tmp_path)
     steps = {step.card: step for step in removal_plan(db).steps}

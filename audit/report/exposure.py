@@ -50,6 +50,7 @@ class Card:
     points: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per face, location, other
     handles: set[str] = field(default_factory=set)
     exif_gps: bool = False
+    video: bool = False  # a face in it cannot be covered in a copy (clean copies are of photos): it is taken down
 
 
 # Findings with only the evidence read here (faces' evidence carries long encodings), for the pictures the
@@ -61,6 +62,7 @@ select pictures.picture, findings.signal, findings.kind,
 from findings join pictures on pictures.photo = findings.photo
 where findings.photo in (select photo from {shown})
 """
+_VIDEOS = "select pictures.picture from pictures join photos on photos.id = pictures.photo where photos.media_type = 'video'"
 # Each picture's score points, reason by reason (every copy carries its picture's reasons: the first one's are read).
 _POINTS = """
 select pictures.picture, json_extract(reason.value, '$.signal') as signal,
@@ -102,6 +104,9 @@ def exposure(db: sqlite_utils.Database, audiences: tuple[str, ...], found_places
         cards.setdefault(picture, Card(picture)).facets.add("face")
     for picture in clear & clues:
         cards[picture].facets.add("clue")
+    for row in db.query(_VIDEOS):
+        if row["picture"] in cards:
+            cards[row["picture"]].video = True
     places = _places(db, repeated_places(db, audiences) if found_places is None else found_places, cards)
     for picture, families in (picture_points(db) if points is None else points).items():
         if picture in cards:

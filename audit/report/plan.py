@@ -138,8 +138,8 @@ def stored_targets(db: sqlite_utils.Database) -> Totals:
 class _State:
     """What is still public, with the cards filed by what they count.
 
-    Cards with the same facets in the same places count the same at every step, so they share their best
-    action: a group keeps one heap of its cards per action, ordered by points, and each step compares only
+    Cards with the same facets in the same places, photos or videos alike, count the same at every step, so they
+    share their best action: a group keeps one heap of its cards per action, ordered by points, and each step compares only
     the top of each group. A card that an action changes moves to another group; its old entries are
     dropped as they reach the top.
     """
@@ -249,7 +249,9 @@ class _State:
 
     def _gain(self, group: tuple, action: str, over: dict[str, bool], excess_places: int) -> tuple[int, float]:
         """(violations taken away while their target is not met, progress towards places that stop repeating)."""
-        facets, places = group
+        facets, places, video = group
+        if video and action == actions.COVER:
+            return 0, 0.0  # no copy of a video with the face covered: the tool cannot make one, nor can most apps
         taken = TAKES[action]
         violations = sum(1 for target, facet in FACET_OF.items() if facet in (taken & facets) and over[target])
         if "place" not in taken or excess_places <= 0:
@@ -258,8 +260,8 @@ class _State:
         return violations + min(still.count(1), excess_places), sum(1 / n for n in still if n > 1)
 
 
-def _group(card: Card) -> tuple[frozenset, frozenset]:
-    return frozenset(card.facets), frozenset(card.places)
+def _group(card: Card) -> tuple[frozenset, frozenset, bool]:
+    return frozenset(card.facets), frozenset(card.places), card.video
 
 
 _APPEARANCES = """
