@@ -12,6 +12,7 @@ from PIL import Image
 
 from ..faces import detect as facedetect
 from ..faces import identity as faceid
+from ..faces import real as realface
 from ..faces.grade import THRESHOLDS, FaceGrade, grade_face
 from ..inventory import imaging, video
 from ..models import Finding
@@ -50,7 +51,9 @@ WHOSE = {
 
 class FacesSignal(Signal):
     name = "faces"
-    version = 3  # 2: findings carry their words; 3: videos (their sampled frames, faces_video.py)
+    # 2: findings carry their words; 3: videos (their sampled frames, faces_video.py); 4: drawn, flat-filled and
+    # rendered faces (cartoons, avatars) are no longer findings (faces/real.py), in photos and video frames alike
+    version = 4
     title = N_("Faces a stranger could use")
     description = ("Every face, in photos and in videos' sampled frames, graded as face-swap source (size, pose, "
                    "sharpness), and whether it is yours.")
@@ -112,8 +115,10 @@ def detect_side(long_side: int) -> int:
 
 
 def graded_faces(reduced: Image.Image, scale: tuple[float, float]) -> list[tuple[facedetect.DetectedFace, FaceGrade]]:
-    """Every face in `reduced` (boxes in its pixels), graded; `scale` maps its pixels to the photo's as posted."""
-    return [(face, grade_face(face, reduced, scale)) for face in facedetect.detect(reduced)]
+    """Every photographed face in `reduced` (boxes in its pixels), graded; `scale` maps its pixels to the photo's as
+    posted. Drawn and rendered faces are left out here, so photos, video frames and clean copies all skip them."""
+    faces = [face for face in facedetect.detect(reduced) if realface.is_real(reduced, face)]
+    return [(face, grade_face(face, reduced, scale)) for face in faces]
 
 
 def detect_faces(image: Image.Image) -> list[tuple[facedetect.DetectedFace, FaceGrade]]:
