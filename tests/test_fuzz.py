@@ -48,6 +48,7 @@ from audit.sources.readers import html_images
 from audit.sources.readers.meta_records import parse_json
 
 from .conftest import FIXTURES
+from .test_tiktok_live import tiktok_target
 
 FORMATS = FIXTURES / "formats"
 HANG_SECONDS = 10  # a case still running after this long is a hang, reported as a failure
@@ -487,6 +488,7 @@ TARGETS = [
     _web("feed-atom", "feed", "https://minji.example/feed.xml", {
         "https://minji.example/feed.xml": (FEEDS / "atom_feed.xml", XML),
         "https://minji.example/": (WEBSITE / "plain" / "index.html", HTML)}, 200),
+    Target("tiktok-live", *tiktok_target(), 150, "tiktok"),  # its damaged answers: tests/test_tiktok_live.py
     Target("image-metadata", check_metadata, IMAGES, 400),
     Target("exif", check_metadata, exif_jpegs(), 150),
     Target("xmp", check_metadata, xmp_jpegs(), 250),

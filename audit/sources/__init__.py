@@ -12,6 +12,7 @@ from .instagram_live import InstagramLiveSource
 from .instaloader_folder import InstaloaderFolderSource
 from .threads_export import ThreadsExportSource
 from .tiktok_export import TikTokExportSource
+from .tiktok_live import TikTokLiveSource
 from .website import WebsiteSource
 from .x_archive import XArchiveSource
 
@@ -27,6 +28,7 @@ SOURCES: dict[str, type[Source]] = {
         TikTokExportSource,
         InstaloaderFolderSource,
         InstagramLiveSource,
+        TikTokLiveSource,
         WebsiteSource,
         FeedSource,
     )
