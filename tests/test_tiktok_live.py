@@ -17,15 +17,16 @@ import responses
 
 from audit import steps
 from audit.config import Account, load_config
-from audit.errors import AuditError, ProofError
+from audit.errors import ProofError
 from audit.inventory.db import open_db, start_run
-from audit.models import ANYONE, Item, ItemError
+from audit.models import ANYONE
 from audit.net import FetchError
 from audit.sources import SOURCES
 from audit.sources import tiktok_live
 from audit.sources.tiktok_live import TikTokLiveSource
 
 from .conftest import FIXTURES, write_config
+from .test_instagram_live import by_name, run  # what a live source yields, told apart
 
 RECORDED = FIXTURES / "tiktok_live"
 HANDLE = "minji.kim"
@@ -96,18 +97,6 @@ def make_source(proven_before: bool = False) -> tuple[TikTokLiveSource, list[flo
     return source, slept
 
 
-def run(source: TikTokLiveSource) -> tuple[list[Item], list[ItemError], AuditError | None]:
-    entries, error = [], None
-    try:
-        for entry in source.items():
-            entries.append(entry)
-    except AuditError as exc:
-        error = exc
-    return [e for e in entries if isinstance(e, Item)], [e for e in entries if isinstance(e, ItemError)], error
-
-
-def by_name(items: list[Item]) -> dict[str, Item]:
-    return {item.media_name: item for item in items}
 
 
 def test_declared():

@@ -104,6 +104,17 @@ def decode(data: bytes, max_side: int | None = None, *, resize: bool = True) -> 
     return image
 
 
+def reduced(image: Image.Image, side: int) -> Image.Image:
+    """The image with its longest side at most `side` pixels (the image itself when it fits)."""
+    if max(image.size) <= side:
+        return image
+    copy = image.copy()
+    # A whole-pixel box reduction first, then Lanczos over the last step: a third of the time of Lanczos
+    # over the whole way, which was more than the decode itself.
+    copy.thumbnail((side, side), reducing_gap=1.0)
+    return copy
+
+
 def jpeg_bytes(image: Image.Image) -> bytes:
     """The image as a JPEG with no metadata (for embedding thumbnails in the report)."""
     if image.mode not in ("RGB", "L"):

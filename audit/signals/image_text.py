@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from ..inventory import video
+from ..inventory import imaging, video
 from ..models import Finding
 from ..words import N_, say
 from ..text.layout import PRECHECK_SIDE, where_to_read
@@ -208,24 +208,16 @@ def _read_video(data: bytes) -> Iterator[Finding]:
     frames = heapq.nlargest(VIDEO_FRAMES_READ, video.frames(data), key=lambda frame: _sharpness(frame.image))
     seen: set[tuple[str, str]] = set()
     for frame in sorted(frames, key=lambda frame: frame.time_s):
-        small = _reduced(frame.image, PRECHECK_SIDE)
-        for finding in _read(small, lambda: _reduced(frame.image, OCR_SIDE), frame.time_s):
+        small = imaging.reduced(frame.image, PRECHECK_SIDE)
+        for finding in _read(small, lambda: imaging.reduced(frame.image, OCR_SIDE), frame.time_s):
             if (finding.kind, finding.evidence["quote"]) not in seen:
                 seen.add((finding.kind, finding.evidence["quote"]))
                 yield finding
 
 
-def _reduced(image: "Image.Image", side: int) -> "Image.Image":
-    if max(image.size) <= side:
-        return image
-    copy = image.copy()
-    copy.thumbnail((side, side), reducing_gap=1.0)
-    return copy
-
-
 def _sharpness(image: "Image.Image") -> float:
     """Variance of the Laplacian of the frame's grey thumbnail: motion blur and fades score low."""
-    grey = np.asarray(_reduced(image, PRECHECK_SIDE).convert("L"), dtype=np.float32)
+    grey = np.asarray(imaging.reduced(image, PRECHECK_SIDE).convert("L"), dtype=np.float32)
     laplacian = grey[1:-1, :-2] + grey[1:-1, 2:] + grey[:-2, 1:-1] + grey[2:, 1:-1] - 4 * grey[1:-1, 1:-1]
     return float(laplacian.var())
 
