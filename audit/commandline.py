@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import INTERRUPTED_EXIT, AuditError, DatabaseError
+from .inventory.transactions import ctrl_c_waits_for_the_database
 from .text.fix import for_terminal
 
 DEFAULT_DB = "photo-audit.inventory.db"
@@ -26,7 +27,8 @@ def reports_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            with ctrl_c_waits_for_the_database():
+                return command(*args, **kwargs)
         except AuditError as exc:
             _stop(f"error: {exc.message}", exc.exit_code)
         except sqlite3.OperationalError as exc:  # a full disk, a read-only file, held too long: not a bug

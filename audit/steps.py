@@ -30,6 +30,7 @@ from .inventory.archive import file_signature, read_origin
 from .inventory.db import insert_ignore, raw_bytes, record_error, record_read, stable_id, storable
 from .inventory.dedupe import group_near_duplicates, perceptual_hash
 from .inventory.photo import PhotoView
+from .inventory.transactions import transaction
 from .models import ANYONE, OTHERS, Finding, Item, ItemError
 from .report.actions import card_action
 from .scoring import SCORING_VERSION, score_photo
@@ -148,7 +149,7 @@ def _retire_label_key(db: sqlite_utils.Database, account: Account) -> None:
     same = row and (row["url"], row["handle"], row["path"]) == (account.url, account.handle, str(account.path) if account.path else None)
     if old == account.key or not same:
         return
-    with db.atomic():
+    with transaction(db):
         db.execute("delete from sightings where appearance in (select id from appearances where account = ?)", [old])
         for table in ("appearances", "account_reads", "proof_tokens"):
             db.execute(f"delete from {table} where account = ?", [old])
@@ -161,7 +162,7 @@ def _store(db, account: Account, obj: Item | ItemError, run: int, tally: Tally) 
         tally.add({"skip": "skipped", "note": "notes"}.get(obj.stage, "errors"))
         return
     try:
-        with db.atomic():  # all of the item or none: a run killed midway leaves no photo without its post
+        with transaction(db):  # all of the item or none: a run killed midway leaves no photo without its post
             photo_id, note = _store_photo(db, account, obj, run)
             _store_appearance(db, account, obj, photo_id, note, run)
     except sqlite3.Error:
@@ -406,7 +407,7 @@ def _store_outcome(db, job: PhotoJob, outcome: PhotoOutcome | WorkerDied, run: i
         record_error(db, run, _where(photo), _item(photo), "analyze", message)
         tally.add("errors")
         return
-    with db.atomic():
+    with transaction(db):
         if outcome.decode_error:
             record_error(db, run, _where(photo), _item(photo), "decode", outcome.decode_error)
             tally.add("errors")
@@ -455,7 +456,7 @@ def _run_inventory_signal(db, signal, run: int, tally: Tally) -> None:
         record_error(db, run, "inventory", signal.name, f"analyze:{signal.name}", plain_message(exc))
         tally.add("errors")
         return
-    with db.atomic():
+    with transaction(db):
         db.execute("delete from findings where signal = ?", [signal.name])
         _insert_findings(db, signal, pairs)
         db.execute("delete from settings where key = ?", [key])
@@ -527,7 +528,7 @@ def score(db: sqlite_utils.Database) -> Tally:
         scores.extend({"photo": member, **record} for member in members)
     # Only what changed is written: a `report` on a scored inventory writes nothing, so it runs while a collect writes.
     stored = {row["photo"]: row for row in db.query("select photo, score, action, reasons, scoring_version from scores")}
-    with db.atomic():
+    with transaction(db):
         db["scores"].upsert_all([row for row in scores if stored.get(row["photo"]) != row], pk="photo")
     tally.add("scored", len(scores))
     return tally

@@ -17,6 +17,7 @@ import sqlite_utils
 from ..errors import AuditError, InputError, UsageError
 from ..faces import identity as faceid
 from ..inventory.db import now_utc, open_db
+from ..inventory.transactions import transaction
 from ..models import ItemError
 from .make import Checker, Options, make_copy
 from .manifest import previous_copies, write_manifest
@@ -91,5 +92,5 @@ def remember(db: sqlite_utils.Database, out: Path, copies: list[dict]) -> None:
     known = {row["id"] for row in db.query("select id from photos")}
     rows = [{"path": str((out / copy["file"]).resolve()), "photo": copy["photo"], "made_at": now_utc(),
              "covered": int(copy["covered"])} for copy in copies if copy["photo"] in known]
-    with db.atomic():
+    with transaction(db):
         db["clean_copies"].insert_all(rows, pk="path", replace=True)

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from ..errors import DatabaseError
 from ..models import AUDIENCES
+from .transactions import transaction
 
 
 def _create_inventory(db: sqlite_utils.Database) -> None:
@@ -261,7 +262,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, step in MIGRATIONS:
         if name in done:
             continue
-        with db.atomic():
+        with transaction(db):
             step(db)
             table.insert({"name": name, "applied_at": now_utc()})
         applied.append(name)

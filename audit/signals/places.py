@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterator, NamedTuple
 import numpy as np
 
 from ..inventory.db import shown_to, stable_id
+from ..inventory.transactions import transaction
 from ..models import OTHERS, Finding
 from ..places import names as geonames
 from ..words import N_, say
@@ -113,7 +114,7 @@ def places(db: "sqlite_utils.Database", audiences: tuple[str, ...] = OTHERS) -> 
     found.sort(key=lambda place: (-place["photos"], place["place"]))
     # Kept with what it was worked out from: loading the town table and clustering took most of a re-audit's second
     # when no position had changed (and places() runs for the report too).
-    with db.atomic():
+    with transaction(db):
         db.execute("insert or replace into settings (key, value) values (?, ?)", [key, digest + json.dumps(found)])
     return found
 
