@@ -2,9 +2,15 @@
 
 Platforms re-encode every upload, so the SHA-256 of the bytes only catches byte-identical copies.
 A perceptual hash (imagehash's DCT hash of the oriented thumbnail) survives re-encoding and resizing.
+Videos have no such hash: the same video seen through two accounts of one app (a TikTok export with its saved videos
+and the live profile; instaloader and the live Instagram profile) is told by its post instead, by the post id the
+app gives it. Where two sources name one post differently, nothing joins (Instagram's export names a post by its first
+file, instaloader by its shortcode).
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import imagehash
 import numpy as np
@@ -31,11 +37,46 @@ def perceptual_hash(image: Image.Image) -> str:
     return str(imagehash.phash(image)) + "".join(f"{channel:02x}" for channel in mean)
 
 
+# Photos in the order that names groups: a group is named by its first photo, a readable one before a missing or
+# unreadable one (the report's card shows the picture's own row, and skips an unreadable one), then by smallest id.
+_PHOTOS = """
+select id, phash, group_id, width, height from photos
+order by status != 'ok', status = 'unreadable', id
+"""
+# Per account and post, the video it shows there, when it shows one only: a post with several videos (a carousel)
+# is left alone, as it cannot be told which of them another account's video is. What the account shows now counts
+# (a cover replaced by the video on a later read is no second video); for a post it no longer shows, all it showed.
+_ONE_VIDEO_POSTS = """
+with videos as (
+    select accounts.platform, appearances.account, appearances.post_id, appearances.photo,
+           appearances.id in (select id from current_appearances) as now
+    from appearances join accounts on accounts.key = appearances.account join photos on photos.id = appearances.photo
+    where photos.media_type = 'video' and appearances.post_id != ''
+), shown as (
+    select *, max(now) over (partition by account, post_id) as shown_now from videos
+)
+select platform, post_id, min(photo) as photo from shown
+where now or not shown_now
+group by platform, account, post_id having count(distinct photo) = 1
+order by platform, post_id, photo
+"""
+
+
 def group_near_duplicates(db: sqlite_utils.Database) -> int:
-    """Set photos.group_id to the smallest id among each photo's near-duplicates; returns how many changed."""
-    rows = list(db.query("select id, phash, group_id, width, height from photos order by id"))
-    hashed = [i for i, row in enumerate(rows) if row["phash"] and min(row["width"] or 0, row["height"] or 0) >= MIN_HASHED_SIDE]
+    """Set photos.group_id to the first photo (in _PHOTOS' order) of each photo's group: its near-duplicates, and for
+    a video the videos of its post on other accounts of the same app. Returns how many changed."""
+    rows = list(db.query(_PHOTOS))
     parent = list(range(len(rows)))
+    _join_near_duplicates(rows, parent)
+    position = {row["id"]: index for index, row in enumerate(rows)}
+    for videos in _same_posts(db):
+        for video in videos[1:]:
+            _union(parent, position[videos[0]], position[video])
+    return _store_groups(db, rows, parent)
+
+
+def _join_near_duplicates(rows: list[dict], parent: list[int]) -> None:
+    hashed = [i for i, row in enumerate(rows) if row["phash"] and min(row["width"] or 0, row["height"] or 0) >= MIN_HASHED_SIDE]
     values = np.array([int(rows[i]["phash"][:16], 16) for i in hashed], dtype=np.uint64)
     # Long side over short side: the stored size may be before an EXIF rotation that a copy has applied.
     aspects = np.log(np.array([_elongation(rows[i]) for i in hashed], dtype=float))
@@ -47,6 +88,20 @@ def group_near_duplicates(db: sqlite_utils.Database) -> int:
         alike = (distances <= MAX_DISTANCE) & (colour_gaps <= MAX_COLOUR_DIFFERENCE) & (shape_gaps <= MAX_ASPECT_DIFFERENCE)
         for offset in np.nonzero(alike)[0]:
             _union(parent, index, hashed[position + 1 + int(offset)])
+
+
+def _same_posts(db: sqlite_utils.Database) -> list[list[str]]:
+    """The videos of each post, one per account that shows one video there, by app and post id. By app, not by
+    platform: tiktok-export and tiktok read one TikTok, and a post id means one post only within its app."""
+    apps = _apps()
+    posts: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in db.query(_ONE_VIDEO_POSTS):
+        posts[apps.get(row["platform"], row["platform"]), row["post_id"]].append(row["photo"])
+    return list(posts.values())
+
+
+def _store_groups(db: sqlite_utils.Database, rows: list[dict], parent: list[int]) -> int:
+    """Write only what changed: a re-run on an unchanged inventory writes nothing."""
     changed = 0
     with db.conn:
         for index, row in enumerate(rows):
@@ -55,6 +110,12 @@ def group_near_duplicates(db: sqlite_utils.Database) -> int:
                 db["photos"].update(row["id"], {"group_id": group})
                 changed += 1
     return changed
+
+
+def _apps() -> dict[str, str]:
+    from ..sources import SOURCES  # here, not at the top: the sources registry sits above the inventory
+
+    return {name: source.app for name, source in SOURCES.items()}
 
 
 def _elongation(row: dict) -> float:
@@ -69,6 +130,6 @@ def _find(parent: list[int], index: int) -> int:
 
 
 def _union(parent: list[int], a: int, b: int) -> None:
-    # The smaller index (rows are sorted by id) becomes the root, so a group's id is its smallest photo id.
+    # The smaller index (rows are in _PHOTOS' order) becomes the root, so a group is named by its first photo.
     root_a, root_b = _find(parent, a), _find(parent, b)
     parent[max(root_a, root_b)] = min(root_a, root_b)
