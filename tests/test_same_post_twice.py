@@ -164,13 +164,15 @@ def test_a_second_audit_keeps_every_group(audited):
 # --- the grouping itself, on inventories made by hand ------------------------------------------------------------
 
 
-def add_post(db, account: str, post_id: str | None, photo: str, media_type: str = "video", status: str = "ok") -> None:
+def add_post(db, account: str, post_id: str | None, photo: str, media_type: str = "video", status: str = "ok",
+             posted_at: str | None = None) -> None:
     """A post of `photo` on `account` (named platform:handle, as config.Account.key names it)."""
     db["accounts"].insert({"key": account, "platform": account.split(":")[0]}, pk="key", ignore=True)
     db["photos"].insert({"id": photo, "status": status, "media_type": media_type, "width": 480, "height": 640},
                         pk="id", ignore=True)
     db["appearances"].insert({"id": f"{account}/{photo}", "photo": photo, "account": account,
-                              "platform": account.split(":")[0], "kind": "post", "post_id": post_id}, pk="id")
+                              "platform": account.split(":")[0], "kind": "post", "post_id": post_id,
+                              "posted_at": posted_at}, pk="id")
 
 
 def group_of(db) -> dict[str, str]:
@@ -249,3 +251,23 @@ def test_near_duplicates_and_posts_are_grouped_in_one_pass(db):
     add_post(db, "tiktok:minji", "666", "d-live")
     add_post(db, "tiktok-export:minji", "666", "c-export")
     assert group_of(db) == {"a-still": "a-still", "b-copy": "a-still", "c-export": "c-export", "d-live": "c-export"}
+
+
+def test_an_export_without_ids_meets_the_live_profile_at_the_second_of_the_post(db):
+    """A real TikTok export links its own videos by a storage address, without their id: the time joins them."""
+    add_post(db, "tiktok-export:minji", None, "a-export", posted_at="2024-09-17T14:07:21Z")
+    add_post(db, "tiktok:minji", "777", "b-live", posted_at="2024-09-17T14:07:21Z")
+    add_post(db, "tiktok-export:minji", None, "c-export", posted_at="2024-09-17T14:07:22Z")  # a second later: another
+    add_post(db, "tiktok:minji", "888", "d-live", posted_at="2024-09-18T09:00:00Z")  # to the minute only: not joined
+    add_post(db, "tiktok-export:minji", None, "e-export", posted_at="2024-09-18T09:00:00Z")
+    add_post(db, "instagram:minji", "Cx3", "f-instagram", posted_at="2024-09-17T14:07:21Z")  # another app
+    assert group_of(db) == {"a-export": "a-export", "b-live": "a-export", "c-export": "c-export", "d-live": "d-live",
+                            "e-export": "e-export", "f-instagram": "f-instagram"}
+
+
+def test_two_videos_of_one_account_at_one_second_are_joined_to_neither(db):
+    """Two posts (two ids) of the live profile at one second, one video of the export then: which it is, is unknown."""
+    add_post(db, "tiktok:minji", "998", "a-first", posted_at="2024-09-17T14:07:21Z")
+    add_post(db, "tiktok:minji", "999", "b-second", posted_at="2024-09-17T14:07:21Z")
+    add_post(db, "tiktok-export:minji", None, "c-export", posted_at="2024-09-17T14:07:21Z")
+    assert group_of(db) == {"a-first": "a-first", "b-second": "b-second", "c-export": "c-export"}

@@ -3,9 +3,9 @@
 Platforms re-encode every upload, so the SHA-256 of the bytes only catches byte-identical copies.
 A perceptual hash (imagehash's DCT hash of the oriented thumbnail) survives re-encoding and resizing.
 Videos have no such hash: the same video seen through two accounts of one app (a TikTok export with its saved videos
-and the live profile; instaloader and the live Instagram profile) is told by its post instead, by the post id the
-app gives it. Where two sources name one post differently, nothing joins (Instagram's export names a post by its first
-file, instaloader by its shortcode).
+and the live profile; instaloader and the live Instagram profile) is told by its post instead: the post id the app
+gives it, or the second it was posted (Instagram's export names a post by its first file, instaloader by its
+shortcode; TikTok's export links its own videos without their id).
 """
 
 from __future__ import annotations
@@ -44,21 +44,23 @@ select id, phash, group_id, width, height from photos
 order by status != 'ok', status = 'unreadable', id
 """
 # Per account and post, the video it shows there, when it shows one only: a post with several videos (a carousel)
-# is left alone, as it cannot be told which of them another account's video is. What the account shows now counts
+# is left alone, as it cannot be told which of them another account's video is. A post is its id, else its time: a
+# real TikTok export links its own videos by a storage address without the id. What the account shows now counts
 # (a cover replaced by the video on a later read is no second video); for a post it no longer shows, all it showed.
 _ONE_VIDEO_POSTS = """
 with videos as (
-    select accounts.platform, appearances.account, appearances.post_id, appearances.photo,
+    select accounts.platform, appearances.account, appearances.posted_at, appearances.photo,
+           coalesce(nullif(appearances.post_id, ''), 'at ' || appearances.posted_at) as post,
            appearances.id in (select id from current_appearances) as now
     from appearances join accounts on accounts.key = appearances.account join photos on photos.id = appearances.photo
-    where photos.media_type = 'video' and appearances.post_id != ''
+    where photos.media_type = 'video' and (appearances.post_id != '' or appearances.posted_at is not null)
 ), shown as (
-    select *, max(now) over (partition by account, post_id) as shown_now from videos
+    select *, max(now) over (partition by account, post) as shown_now from videos
 )
-select platform, post_id, min(photo) as photo from shown
+select platform, account, post, max(posted_at) as posted_at, min(photo) as photo from shown
 where now or not shown_now
-group by platform, account, post_id having count(distinct photo) = 1
-order by platform, post_id, photo
+group by platform, account, post having count(distinct photo) = 1
+order by platform, post, photo
 """
 
 
@@ -91,13 +93,23 @@ def _join_near_duplicates(rows: list[dict], parent: list[int]) -> None:
 
 
 def _same_posts(db: sqlite_utils.Database) -> list[list[str]]:
-    """The videos of each post, one per account that shows one video there, by app and post id. By app, not by
-    platform: tiktok-export and tiktok read one TikTok, and a post id means one post only within its app."""
+    """The videos of each post, one per account that shows one video there, by app and post id, and by app and
+    time to the second (an export without ids meets the live profile there). By app, not by platform:
+    tiktok-export and tiktok read one TikTok, and an id means one post only there."""
     apps = _apps()
-    posts: dict[tuple[str, str], list[str]] = defaultdict(list)
+    posts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    clashes = set()
     for row in db.query(_ONE_VIDEO_POSTS):
-        posts[apps.get(row["platform"], row["platform"]), row["post_id"]].append(row["photo"])
-    return list(posts.values())
+        app = apps.get(row["platform"], row["platform"])
+        keys = [] if row["post"].startswith("at ") else [(app, row["post"])]
+        # A time whose seconds are 00 may be one to the minute only (an HTML export's): too coarse to tell posts apart.
+        if row["posted_at"] and not row["posted_at"].endswith(":00Z"):
+            keys.append((app, f"at {row['posted_at']}"))
+        for key in keys:
+            if row["account"] in posts[key]:
+                clashes.add(key)  # two videos of one account at one time: which is the other account's is unknown
+            posts[key][row["account"]] = row["photo"]
+    return [list(videos.values()) for key, videos in posts.items() if key not in clashes]
 
 
 def _store_groups(db: sqlite_utils.Database, rows: list[dict], parent: list[int]) -> int:
