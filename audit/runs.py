@@ -13,7 +13,7 @@ from . import __version__
 from .errors import InputError, ProofError, UnsafeInputError, UsageError
 from .inventory.db import end_run, open_db, start_run
 from .inventory.lock import one_writer
-from .inventory.transactions import take_held_ctrl_c
+from .inventory.transactions import ctrl_c_waits, take_held_ctrl_c
 from .outputs import check_writable
 from .report.dates import remember_zone
 from .report.page import render_report
@@ -98,17 +98,20 @@ class RunLog:
         self.run = start_run(self.db, self.command, __version__)
         return self
 
+    @ctrl_c_waits  # the run's record is written whole: a Ctrl-C meanwhile waits, and is taken in below
     def __exit__(self, exc_type, exc, traceback):
         # Only a run that ended well is finished: "changes since the last audit" must not trust the others.
-        if exc_type is None and take_held_ctrl_c():  # its last statement ended after a Ctrl-C: it was not let finish
-            exc_type = KeyboardInterrupt
-        status = "finished" if exc_type is None else "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "failed"
+        cut = exc_type is None and take_held_ctrl_c()  # its last statement ended after a Ctrl-C: it did not finish
+        status = "finished" if exc_type is None and not cut else "failed"
+        if cut or exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            status = "interrupted"
         # A Ctrl-C between two statements can leave an item's transaction open: that item is not kept (all of it or
         # none), and the run's record below must not join the transaction that closing the inventory rolls back.
         self.db.rollback()
         end_run(self.db, self.run, self.tally.counts, status)
         _print_summary(self.db, self.run, self.tally.counts)
-        if exc is None and exc_type is KeyboardInterrupt:
+        take_held_ctrl_c()  # one pressed while the run was recorded comes too late to stop anything
+        if cut:
             raise KeyboardInterrupt
         return False
 

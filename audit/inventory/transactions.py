@@ -1,16 +1,17 @@
 """What keeps the inventory whole when a run is cut off: transactions, and a Ctrl-C that waits for a statement.
 
 Python raises KeyboardInterrupt between any two bytecodes, also inside sqlite_utils between the statements of one
-call (SAVEPOINT, the statement, RELEASE) and between db.atomic()'s BEGIN and the start of its block. Measured
+call (SAVEPOINT, the statement, RELEASE) and between the BEGIN of its atomic() and the start of the block. Measured
 (tests/test_ctrl_c_between_statements.py, a Ctrl-C after each statement of a collect): such a Ctrl-C left a
 transaction open that swallowed the run's "interrupted" record, turned into "no such savepoint" (an inventory
-error instead of a Ctrl-C), or left db.atomic()'s generator suspended, to print "Cannot operate on a closed
+error instead of a Ctrl-C), or left atomic()'s generator suspended, to print "Cannot operate on a closed
 database" under the "interrupted" line once the inventory was closed. So:
 
-- `transaction(db)` is db.atomic() as a class: nothing is left suspended, and its own steps are not cut.
+- `transaction(db)` is sqlite_utils' atomic() as a class: nothing is left suspended, its own steps are not cut.
 - `ctrl_c_waits_for_the_database()` holds a Ctrl-C back while sqlite_utils or a transaction's own steps run, and
   raises it a moment later, once they are done (a block of statements stays interruptible: its transaction rolls
-  back). A run then ends the usual way: RunLog rolls back what an item left open and records the run.
+  back); so does a function marked `ctrl_c_waits` (RunLog's record of the run). A run then ends the usual way:
+  RunLog rolls back what an item left open and records the run.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlite_utils
 
@@ -30,7 +31,7 @@ RETRY_S = 0.002  # how soon a held-back Ctrl-C looks again: a statement sequence
 
 
 class transaction:
-    """`with transaction(db):` all of the block or none of it; nested blocks are savepoints (as db.atomic())."""
+    """`with transaction(db):` all of the block or none of it; nested blocks are savepoints (as in sqlite_utils)."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
@@ -64,14 +65,22 @@ class transaction:
             raise
 
 
-# Code a Ctrl-C must not cut: the transaction's own steps (sqlite_utils' files are matched by folder).
+# Code a Ctrl-C must not cut: the transaction's own steps, and functions marked ctrl_c_waits (sqlite_utils' files
+# are matched by folder).
 _STEPS = {transaction.__enter__.__code__, transaction.__exit__.__code__, transaction._keep.__code__}
+
+
+def ctrl_c_waits(function: Callable) -> Callable:
+    """Mark a function a Ctrl-C waits for, as for database code (what it calls included): a run's own record."""
+    _STEPS.add(function.__code__)
+    return function
 
 
 @contextlib.contextmanager
 def ctrl_c_waits_for_the_database() -> Iterator[None]:
     """While the block runs (in the main thread), a Ctrl-C landing in database code is raised once it is out."""
-    if threading.current_thread() is not threading.main_thread():
+    # Only the main thread may set handlers; Windows has no timer signal to look again with (a Ctrl-C is as before).
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
     before = signal.signal(signal.SIGINT, _on_ctrl_c), signal.signal(signal.SIGALRM, _on_ctrl_c)
@@ -99,7 +108,7 @@ def take_held_ctrl_c() -> bool:
 
 
 def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
-    """SIGINT, or the retry (SIGALRM) of one held back: raise it, unless database code is running."""
+    """SIGINT, or the retry (SIGALRM) of one held back: raise it, unless code it waits for is running."""
     _held[:] = [True]
     if _in_database_code(frame):
         signal.setitimer(signal.ITIMER_REAL, RETRY_S)
