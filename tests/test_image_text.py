@@ -416,3 +416,13 @@ def test_what_a_video_shows_in_writing_is_read_once_from_its_sharpest_frames(sig
         ("phone", "010-1234-5678"), ("workplace", "HANGANG DESIGN LAB"),
     ]  # each fact once, though several frames show it
     assert all(2 <= f.evidence["frame_s"] <= 6 for f in found)  # from a frame of the sign, not of the plain start
+
+
+def test_a_long_run_of_capitals_is_read_once_not_once_a_letter():
+    """A name before 's birthday begins a word: 20,000 capitals took 7 s when each letter began the name anew."""
+    from audit.signals.image_text import _matches
+
+    from .test_fuzz import time_limit
+
+    with time_limit(10):
+        assert [match.details for match in _matches("A" * 64_000 + " MINJI'S BIRTHDAY")] == [{"person": "MINJI"}]
