@@ -61,7 +61,7 @@ def _collect(tmp_path, number: int, after: int | None) -> int:
     try:
         with ctrl_c_waits_for_the_database(), db, RunLog(db, "collect") as log:  # as every command runs
             connection.statements, connection.after = 0, after  # from the collect on: the run's start is not tested
-            collect(db, load_config(tmp_path / "accounts.toml"), log.run)
+            log.tally.merge(collect(db, load_config(tmp_path / "accounts.toml"), log.run))
             statements = connection.statements  # a Ctrl-C during the run's own record is not what is tested
     except KeyboardInterrupt:
         return after
