@@ -148,9 +148,13 @@ def summary_lines(db, run: int, counts: dict) -> list[str]:
     return lines
 
 
-# The photos that a run's collect saw (its sightings), with their picture (near-duplicates count once) and status.
+# The photos that a run's collect saw (its sightings), with their picture (near-duplicates count once), status, and
+# whether a photo was never analysed (its near-duplicates are not known then: see _read_sentence).
 _SEEN = """
-select distinct photos.id, pictures.picture, photos.status from sightings
+select distinct photos.id, pictures.picture, photos.status,
+       photos.media_type = 'image' and photos.phash is null
+       and not exists (select 1 from analyses where analyses.photo = photos.id) as not_analysed
+from sightings
 join appearances on appearances.id = sightings.appearance
 join photos on photos.id = appearances.photo join pictures on pictures.photo = photos.id
 where sightings.run = ?
@@ -166,7 +170,12 @@ def _read_sentence(db, run: int, counts: dict, accounts: int) -> str:
     seen = list(db.query(_SEEN, [run]))
     readable = [row for row in seen if row["status"] == "ok"]
     distinct = _count(len({row["picture"] for row in readable}), "distinct photo", "distinct photos")
-    if len(readable) != len({row["picture"] for row in readable}):
+    if any(row["not_analysed"] for row in readable):
+        # Near-duplicates are told by a hash the analysis makes: before it (a collect, or an analysis cut off), only
+        # copies of one file are known to be one.
+        distinct = (f"{_count(len(readable), 'different file', 'different files')} (near-duplicates are looked for "
+                    "when the photos are analysed)")
+    elif len(readable) != len({row["picture"] for row in readable}):
         distinct += f" (in {len(readable)} files: copies and near-duplicates count once)"
     others = [
         (sum(row["status"] == "unreadable" for row in seen), "unreadable file", "unreadable files"),

@@ -69,6 +69,7 @@ def collect(db: sqlite_utils.Database, config: Config, run: int, bar: Bar = no_b
         record_read(db, run, account.key, 0, 0, "interrupted")
     for account in config.accounts:
         tally.merge(_collect_account(db, account, run, bar))
+    group_near_duplicates(db)  # what is known already (a video by its post, photos hashed before): the summary counts it
     if config.me and faceid.available() is None:  # without dlib the report says so; nothing to record per photo
         for error in faceid.store_references(db, config.me):
             record_error(db, run, "me", error.source_item, error.stage, error.message)

@@ -7,6 +7,7 @@ import json
 import re
 
 from click.testing import CliRunner
+from PIL import Image
 
 from audit.cli import cli
 from audit.runs import summary_lines
@@ -91,3 +92,21 @@ def test_checks_that_ran_on_different_numbers_of_files_are_each_said(tmp_path):
     each = ", ".join([f"{first} on 5 files"] + [f"{name} on 3 files" for name in others])
     assert summary_lines(db, 1, counts) == [f"Ran each check on the files it had not analysed yet: {each}; scored 7."]
     assert summary_lines(db, 1, {f"analysed:{name}": 1 for name in PHOTO_SIGNALS} | {"scored": 1}) == ["Analysed 1 file; scored 1."]
+
+
+def test_a_collect_does_not_call_files_distinct_photos_before_they_are_compared(tmp_path):
+    """Near-duplicates are told by a hash the analysis makes: after a collect alone, a re-encoded copy is only known
+    to be another file; after the analysis, it counts once."""
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "blog").mkdir()
+    (tmp_path / "photos" / "red.jpg").write_bytes(jpeg_bytes((200, 30, 30), size=(240, 160), text="red"))
+    Image.open(tmp_path / "photos" / "red.jpg").resize((180, 120)).save(tmp_path / "blog" / "red-small.jpg", quality=70)
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n'
+                                    '[[accounts]]\nplatform = "folder"\npath = "blog"\n')
+    collected = _run(tmp_path, "collect", str(config))
+    assert collected.exit_code == 0, collected.output
+    assert ("Read 2 items from 2 accounts: 2 different files (near-duplicates are looked for when the photos are "
+            "analysed).") in collected.output
+    audited = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
+    assert audited.exit_code == 0, audited.output
+    assert "Read 2 items from 2 accounts: 1 distinct photo (in 2 files: copies and near-duplicates count once)." in audited.output

@@ -20,6 +20,7 @@ from PIL import Image
 from ..errors import AuditError, ConfigError, InputError
 from ..inventory import imaging
 from ..inventory.db import stable_id
+from ..inventory.transactions import transaction
 from ..models import ItemError
 from . import detect as facedetect
 
@@ -159,7 +160,7 @@ def store_references(db, paths: Iterable[Path]) -> Iterator[ItemError]:
             continue
         db["reference_faces"].upsert(row, pk="id")
         kept.add(row["id"])
-    with db.conn:
+    with transaction(db):
         for row in list(db["reference_faces"].rows_where("source NOT LIKE 'cluster % confirmed'")):
             if row["id"] not in kept:
                 db["reference_faces"].delete(row["id"])
@@ -204,7 +205,7 @@ def cluster_faces(db, threshold: float = MATCH_THRESHOLD) -> list[dict]:
     together through one ambiguous face.
     """
     clusters = _ordered(_greedy_clusters(_encoded_faces(db), threshold))
-    with db.conn:
+    with transaction(db):
         db["face_clusters"].delete_where()
         db["face_clusters"].insert_all(
             {"finding": face["id"], "photo": face["photo"], "cluster": number}
@@ -278,7 +279,7 @@ def confirm_cluster(db, cluster: int) -> int:
         raise ConfigError(f"there is no face group {cluster}: {_known_clusters(db)}")
     source = CLUSTER_SOURCE.format(cluster)
     references = ({"id": stable_id(row["encoding"]), "source": source, "encoder": ENCODER, **row} for row in rows)
-    with db.conn:
+    with transaction(db):
         db["reference_faces"].upsert_all(references, pk="id")
     return len(rows)
 

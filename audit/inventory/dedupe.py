@@ -17,6 +17,8 @@ import numpy as np
 import sqlite_utils
 from PIL import Image
 
+from .transactions import transaction
+
 # Bits of 64 that may differ. On the shipped example, re-encoded and resized copies differed by
 # 0-2 bits and different photos of similar scenes (same room, same person) by 12 or more.
 MAX_DISTANCE = 6
@@ -115,7 +117,7 @@ def _same_posts(db: sqlite_utils.Database) -> list[list[str]]:
 def _store_groups(db: sqlite_utils.Database, rows: list[dict], parent: list[int]) -> int:
     """Write only what changed: a re-run on an unchanged inventory writes nothing."""
     changed = 0
-    with db.conn:
+    with transaction(db):  # all of the grouping or none
         for index, row in enumerate(rows):
             group = rows[_find(parent, index)]["id"]
             if row["group_id"] != group:
