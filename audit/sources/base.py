@@ -41,6 +41,8 @@ class Source:
 
     def __init__(self, account: "Account"):
         self.account = account
+        # The account's handle as the platforms write it in addresses: without the @, in lower case.
+        self.handle = (account.handle or "").strip().lstrip("@").lower() if self.needs == "handle" else ""
         # Live sources only (see audit/proof.py): the pipeline sets the first two before items().
         self.proof_token: str | None = None  # what the user must show in the bio or on the site
         self.proven_before = False  # the token was seen on an earlier run: it may be gone now

@@ -102,7 +102,6 @@ class InstagramLiveSource(Source):
 
     def __init__(self, account):
         super().__init__(account)
-        self.handle = (account.handle or "").lstrip("@").lower()
         self.min_interval = MIN_INTERVAL
         self.sleep = time.sleep  # tests replace it, so that nothing waits for real
         self.polite: PoliteSession | None = None  # made with the loader, when the interval and sleep are known

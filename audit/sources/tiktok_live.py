@@ -81,7 +81,6 @@ class TikTokLiveSource(Source):
 
     def __init__(self, account):
         super().__init__(account)
-        self.handle = (account.handle or "").strip().lstrip("@").lower()
         self.sleep = time.sleep  # tests replace it, so that nothing waits for real
         self.session: PoliteSession | None = None
         self.cache: Path | None = None
