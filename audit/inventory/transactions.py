@@ -87,33 +87,32 @@ def ctrl_c_waits_for_the_database() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        held = take_held_ctrl_c()
         signal.signal(signal.SIGINT, before[0])
         signal.signal(signal.SIGALRM, before[1])
-        held = _held.pop() if _held else False
     if held:  # the block ended before the retry came: the Ctrl-C is not lost
         raise KeyboardInterrupt
 
 
-_held: list[bool] = []  # [True] while a Ctrl-C is held back
+_held = False  # a Ctrl-C is held back
 
 
 def take_held_ctrl_c() -> bool:
-    """Whether a Ctrl-C is held back (it no longer is): for a run about to be recorded as finished."""
-    if not _held:
-        return False
-    _held.clear()
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    return True
+    """Whether a Ctrl-C is held back (it no longer is, and no retry is due): for a run about to be recorded."""
+    global _held
+    held, _held = _held, False
+    if held:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return held
 
 
 def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
     """SIGINT, or the retry (SIGALRM) of one held back: raise it, unless code it waits for is running."""
-    _held[:] = [True]
-    if _in_database_code(frame):
+    global _held
+    _held = _in_database_code(frame)
+    if _held:
         signal.setitimer(signal.ITIMER_REAL, RETRY_S)
         return
-    _held.clear()
     raise KeyboardInterrupt
 
 
