@@ -15,9 +15,10 @@ from .inventory.archive import open_tree
 from .models import AUDIENCES, Item
 from .sources import SOURCES
 from .sources.base import Source
-from .sources.folder import is_photo
+from .sources.folder import media_type
 
 ONE_PHOTO = "one photo: to audit photos, give the folder they are in; a photo of your face goes after --me, one --me each"
+ONE_VIDEO = "one video: to audit videos, give the folder they are in"
 
 
 class Recognised(NamedTuple):
@@ -42,7 +43,9 @@ def recognise(path: Path) -> list[Recognised]:
     """Every source that recognises the folder or zip at `path` (a Meta export may hold two accounts); a folder of
     photos only when nothing else does. InputError, listing what can be read, when none does."""
     if path.is_file() and path.suffix.lower() != ".zip" and not zipfile.is_zipfile(path):
-        raise InputError(unrecognised(path, ONE_PHOTO if is_photo(path.name) else "a single file that is not a .zip archive"))
+        kind = media_type(path.name)
+        said = {"image": ONE_PHOTO, "video": ONE_VIDEO}.get(kind, "a single file that is not a .zip archive")
+        raise InputError(unrecognised(path, said))
     tree = open_tree(path)  # a damaged .zip: InputError saying so
     sources = readable_sources()
     specific = [cls for cls in sources if not cls.catch_all and cls.recognises(tree)]

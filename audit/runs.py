@@ -151,7 +151,7 @@ def summary_lines(db, run: int, counts: dict) -> list[str]:
 # The photos that a run's collect saw (its sightings), with their picture (near-duplicates count once), status, and
 # whether a photo was never analysed (its near-duplicates are not known then: see _read_sentence).
 _SEEN = """
-select distinct photos.id, pictures.picture, photos.status,
+select distinct photos.id, pictures.picture, photos.status, photos.media_type,
        photos.media_type = 'image' and photos.phash is null
        and not exists (select 1 from analyses where analyses.photo = photos.id) as not_analysed
 from sightings
@@ -165,11 +165,11 @@ def _read_sentence(db, run: int, counts: dict, accounts: int) -> str:
     items, in_accounts = counts.get("items", 0), _count(accounts, "account", "accounts")
     if not items:
         skipped = counts.get("skipped", 0)
-        passed = f" ({_count(skipped, 'file that is not a photo was', 'files that are not photos were')} skipped)" if skipped else ""
+        passed = f" ({_count(skipped, 'file that is not a photo or a video was', 'files that are not photos or videos were')} skipped)" if skipped else ""
         return f"Nothing was read from {in_accounts}{passed}."
     seen = list(db.query(_SEEN, [run]))
     readable = [row for row in seen if row["status"] == "ok"]
-    distinct = _count(len({row["picture"] for row in readable}), "distinct photo", "distinct photos")
+    distinct = _distinct_pictures(readable)
     if any(row["not_analysed"] for row in readable):
         # Near-duplicates are told by a hash the analysis makes: before it (a collect, or an analysis cut off), only
         # copies of one file are known to be one.
@@ -181,10 +181,19 @@ def _read_sentence(db, run: int, counts: dict, accounts: int) -> str:
         (sum(row["status"] == "unreadable" for row in seen), "unreadable file", "unreadable files"),
         (sum(row["status"] == "missing" for row in seen), "post whose file is not in the export",
          "posts whose files are not in the export"),
-        (counts.get("skipped", 0), "file that is not a photo, skipped", "files that are not photos, skipped"),
+        (counts.get("skipped", 0), "file that is not a photo or a video, skipped", "files that are not photos or videos, skipped"),
     ]
     parts = [distinct] + [_count(*other) for other in others if other[0]]
     return f"Read {_count(items, 'item', 'items')} from {in_accounts}: {', '.join(parts)}."
+
+
+def _distinct_pictures(readable: list[dict]) -> str:
+    """"33 distinct photos", "1 distinct photo and 2 distinct videos": a video is no photo in the count."""
+    videos = {row["picture"] for row in readable if row["media_type"] == "video"}
+    photos = {row["picture"] for row in readable} - videos
+    said = [_count(len(photos), "distinct photo", "distinct photos")] if photos or not videos else []
+    said += [_count(len(videos), "distinct video", "distinct videos")] if videos else []
+    return " and ".join(said)
 
 
 def _analysis_sentence(counts: dict) -> str:

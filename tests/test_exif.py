@@ -89,7 +89,7 @@ def test_fixture_copies_match_their_truth(folder, truth):
 
 def test_signal_is_registered_and_described():
     assert SIGNALS["exif"] is ExifSignal
-    assert (ExifSignal.name, ExifSignal.version) == ("exif", 4)
+    assert (ExifSignal.name, ExifSignal.version) == ("exif", 5)
     assert ExifSignal.title == "Camera metadata (EXIF)"
     assert ExifSignal.description and "\n" not in ExifSignal.description
 

@@ -14,23 +14,26 @@ from audit.runs import summary_lines
 from audit.inventory.db import open_db
 from audit.signals import SIGNALS
 
+from .clips import plain, write_clip
 from .conftest import jpeg_bytes, write_config
 
-READ = re.compile(r"^Read (\d+) items? from (\d+) accounts?: (\d+) distinct photos?"
+READ = re.compile(r"^Read (\d+) items? from (\d+) accounts?: (\d+) distinct photos?(?: and (\d+) distinct videos?)?"
                   r"(?: \(in (\d+) files: copies and near-duplicates count once\))?"
-                  r"(?:, (\d+) unreadable files?)?(?:, (\d+) files? that (?:is|are) not (?:a photo|photos), skipped)?\.$",
+                  r"(?:, (\d+) unreadable files?)?"
+                  r"(?:, (\d+) files? that (?:is|are) not (?:a photo or a video|photos or videos), skipped)?\.$",
                   re.MULTILINE)
 ANALYSED = re.compile(r"^Analysed (\d+) files?; scored (\d+)\.$", re.MULTILINE)
 PHOTO_SIGNALS = [name for name, cls in SIGNALS.items() if cls.scope == "photo"]
 
 
 def _accounts(tmp_path):
-    """Two folders: two photos, a file that is not a JPEG, a text file, and in the other one a copy of a photo."""
+    """Two folders: two photos, a video, a file that is not a JPEG, a text file, and in the other one a copy of a photo."""
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "red.jpg").write_bytes(jpeg_bytes((200, 30, 30), size=(96, 64), text="red"))
     (tmp_path / "photos" / "blue.jpg").write_bytes(jpeg_bytes((20, 40, 220), size=(64, 96), text="blue"))
     (tmp_path / "photos" / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
     (tmp_path / "photos" / "notes.txt").write_text("not a photo")
+    write_clip(tmp_path / "photos" / "clip.mp4", [plain((64, 64))], size=(64, 64), seconds_each=0.5)
     (tmp_path / "blog").mkdir()
     (tmp_path / "blog" / "red-again.jpg").write_bytes((tmp_path / "photos" / "red.jpg").read_bytes())
     return write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n'
@@ -52,12 +55,13 @@ def test_the_summary_of_a_run_is_sentences_of_true_counts(tmp_path):
     db = open_db(tmp_path / "a.db")
     tally = _last_run(db)["summary"]
     [read] = READ.findall(result.output)
-    items, accounts, distinct, files, unreadable, skipped = (int(n) if n else None for n in read)
-    assert items == tally["items"] == db["appearances"].count == 4  # red, blue, broken and the copy
+    items, accounts, distinct, videos, files, unreadable, skipped = (int(n) if n else None for n in read)
+    assert items == tally["items"] == db["appearances"].count == 5  # red, blue, the clip, broken and the copy
     assert accounts == db["accounts"].count == 2
-    photos = list(db.query("select id, coalesce(group_id, id) as picture from photos where status = 'ok'"))
-    assert distinct == len({row["picture"] for row in photos})
-    assert (files or distinct) == len(photos) == 2  # the copy is the same file: counted once
+    photos = list(db.query("select id, coalesce(group_id, id) as picture, media_type from photos where status = 'ok'"))
+    assert distinct == len({row["picture"] for row in photos if row["media_type"] == "image"}) == 2
+    assert videos == len({row["picture"] for row in photos if row["media_type"] == "video"}) == 1  # no photo in the count
+    assert (files or distinct + videos) == len(photos) == 3  # the copy is the same file: counted once
     assert unreadable == db["photos"].count_where("status = 'unreadable'") == 1
     assert skipped == tally["skipped"] == db["errors"].count_where("stage = 'skip'") == 1
     [(analysed, scored)] = ANALYSED.findall(result.output)
@@ -81,7 +85,7 @@ def test_an_empty_input_says_that_nothing_was_read(tmp_path):
     config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "empty"\n')
     result = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
     assert result.exit_code == 3
-    assert "Nothing was read from 1 account (1 file that is not a photo was skipped)." in result.output
+    assert "Nothing was read from 1 account (1 file that is not a photo or a video was skipped)." in result.output
     assert "distinct" not in result.output and "Analysed" not in result.output and "scored" not in result.output
 
 

@@ -84,6 +84,13 @@ def probe(data: bytes) -> dict[str, Any]:
                 "height": stream.codec_context.height, "seconds": round(seconds, 2) if seconds else None}
 
 
+def container_tags(data: bytes) -> dict[str, str]:
+    """The container's metadata tags as FFmpeg names them (a phone's position, make and model among them). InputError
+    on a file that cannot be opened; nothing is decoded."""
+    with _opened(_av(), data) as container:
+        return {str(key): str(value) for key, value in container.metadata.items()}
+
+
 def frame_at(data: bytes, seconds: float) -> Image.Image:
     """The frame shown at `seconds` (the first when past the end), upright: a video's thumbnail."""
     av = _av()

@@ -40,7 +40,7 @@ XMP_COORDINATE = re.compile(
 class Position:
     lat: float  # signed decimal degrees
     lon: float
-    source: str  # "EXIF GPS", "XMP" or "FLIR"
+    source: str  # "EXIF GPS", "XMP", "FLIR" or "video" (a phone video's ISO 6709 tag: videotags.py)
     raw: str  # the stored values with their refs, for a person to check
     altitude_m: float | None = None
 
@@ -53,6 +53,7 @@ class PhotoMetadata:
     taken_at: str | None = None  # as written, EXIF gives no zone here
     taken_at_tag: str | None = None  # DateTimeOriginal, or DateTime when that is all there is
     software: str | None = None
+    in_video: bool = False  # read from a video's container tags (videotags.py), not from EXIF
 
 
 def read_metadata(data: bytes) -> PhotoMetadata:
@@ -61,11 +62,11 @@ def read_metadata(data: bytes) -> PhotoMetadata:
     taken_at, taken_at_tag = _taken_at(ifd0, exif_ifd)
     return PhotoMetadata(
         position=_exif_position(gps) or _xmp_position(blocks.xmp) or _flir_position(blocks.flir),
-        make=_text(ifd0.get(Base.Make)),
-        model=_text(ifd0.get(Base.Model)),
+        make=tag_text(ifd0.get(Base.Make)),
+        model=tag_text(ifd0.get(Base.Model)),
         taken_at=taken_at,
         taken_at_tag=taken_at_tag,
-        software=_text(ifd0.get(Base.Software)),
+        software=tag_text(ifd0.get(Base.Software)),
     )
 
 
@@ -89,18 +90,18 @@ def _taken_at(ifd0: dict, exif_ifd: dict) -> tuple[str | None, str | None]:
         ("DateTime", ifd0.get(Base.DateTime)),
     )
     for tag, value in candidates:
-        text = _text(value)
+        text = tag_text(value)
         if text and text.strip("0: "):  # "0000:00:00 00:00:00" and blanks mean "unknown"
             return text, tag
     return None, None
 
 
 def _exif_position(gps: dict) -> Position | None:
-    lat_ref = (_text(gps.get(GPS.GPSLatitudeRef)) or "").upper()
-    lon_ref = (_text(gps.get(GPS.GPSLongitudeRef)) or "").upper()
+    lat_ref = (tag_text(gps.get(GPS.GPSLatitudeRef)) or "").upper()
+    lon_ref = (tag_text(gps.get(GPS.GPSLongitudeRef)) or "").upper()
     lat = _signed(_degrees(gps.get(GPS.GPSLatitude)), lat_ref)
     lon = _signed(_degrees(gps.get(GPS.GPSLongitude)), lon_ref)
-    if lat is None or lon is None or not _is_real_position(lat, lon):
+    if lat is None or lon is None or not is_real_position(lat, lon):
         return None
     raw = (
         f"{lat_ref or '(no ref)'} {_raw_numbers(gps[GPS.GPSLatitude])}, "
@@ -121,7 +122,7 @@ def _xmp_position(xmp: bytes | None) -> Position | None:
     properties = _xmp_exif_properties(xmp) if xmp else {}
     lat_text, lon_text = properties.get("GPSLatitude"), properties.get("GPSLongitude")
     lat, lon = _xmp_coordinate(lat_text), _xmp_coordinate(lon_text)
-    if lat is None or lon is None or not _is_real_position(lat, lon):
+    if lat is None or lon is None or not is_real_position(lat, lon):
         return None
     return Position(lat, lon, "XMP", f"{lat_text}, {lon_text}", _xmp_altitude(properties))
 
@@ -168,7 +169,7 @@ def _flir_position(fff: bytes | None) -> Position | None:
         return None
     lat = _signed(gps.lat, gps.lat_ref.upper())
     lon = _signed(gps.lon, gps.lon_ref.upper())
-    if not _is_real_position(lat, lon):
+    if not is_real_position(lat, lon):
         return None
     raw = f"{gps.lat_ref or '(no ref)'} {gps.lat!r}, {gps.lon_ref or '(no ref)'} {gps.lon!r}"
     return Position(lat, lon, "FLIR", raw, _finite(gps.altitude_m))
@@ -201,7 +202,7 @@ def _signed(value: float | None, ref: str) -> float | None:
     return -abs(value) if ref in ("S", "W") else value
 
 
-def _is_real_position(lat: float, lon: float) -> bool:
+def is_real_position(lat: float, lon: float) -> bool:
     """(0, 0) is what devices write without a fix; out-of-range values (and NaN) are junk."""
     return abs(lat) <= 90 and abs(lon) <= 180 and not (lat == 0 and lon == 0)
 
@@ -222,7 +223,7 @@ def _raw_numbers(value: Any) -> str:
     )
 
 
-def _text(value: Any) -> str | None:
+def tag_text(value: Any) -> str | None:
     """A tag as clean text: cut at the first NUL (C-string padding), whitespace stripped."""
     if value is None:
         return None

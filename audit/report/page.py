@@ -96,6 +96,7 @@ def report_data(db: sqlite_utils.Database) -> dict:
         "photos": photos,
         "totals": {
             "photos": len(photos),
+            "videos": sum(1 for p in photos if p["media_type"] == "video"),  # among `photos`: the count then says so
             "posts": sum(len(p["appearances"]) for p in photos),
             "in_several_places": sum(1 for p in photos if len(p["appearances"]) > 1),
             "accounts": len(accounts),

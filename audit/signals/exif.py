@@ -1,12 +1,14 @@
-"""The photo file's own metadata: where it was taken, with what camera, when, and edited how."""
+"""The file's own metadata: where a photo was taken or a video recorded, with what camera, when, and edited how."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
 from ..errors import InputError
+from ..inventory import video
 from ..metadata.exifdata import PhotoMetadata, Position, read_metadata
 from ..metadata.software_ids import software_id
+from ..metadata.videotags import RECORDED_TAG, read_video_tags
 from ..models import Finding
 from ..places.names import place_names
 from ..words import N_, say
@@ -18,14 +20,14 @@ if TYPE_CHECKING:
     from ..inventory.photo import PhotoView
 
 # How the summary names where a position was found.
-SOURCE_WORDS = {"EXIF GPS": N_("EXIF"), "XMP": N_("XMP"), "FLIR": N_("FLIR thermal-camera block")}
+SOURCE_WORDS = {"EXIF GPS": N_("EXIF"), "XMP": N_("XMP"), "FLIR": N_("FLIR thermal-camera block"), "video": N_("video metadata")}
 
 
 class ExifSignal(Signal):
     name = "exif"
-    version = 4  # 2: places named by the district that contains them (geonames); 3: findings carry their words; 4: a position is one value in them
+    version = 5  # 2: places named by the district that contains them (geonames); 3: findings carry their words; 4: a position is one value in them; 5: a video's own tags (position, camera, recording time)
     title = N_("Camera metadata (EXIF)")
-    description = "GPS position, camera, capture time and software written into the photo file."
+    description = "GPS position, camera, capture time and software written into the photo or video file."
     example = "images/exif/dn_FujiFilm_FinePixS1Pro_1.jpg"
     roles = {"exact_location": frozenset({"gps"}), "file_position": frozenset({"gps"})}
     weights = {
@@ -38,7 +40,7 @@ class ExifSignal(Signal):
             data = photo.data
         except InputError:
             return  # a missing or refused file is recorded where the inventory is built
-        metadata = read_metadata(data)
+        metadata = read_video_tags(data) if photo.media_type == "video" and not video.is_cover(data) else read_metadata(data)
         if metadata.position:
             yield _gps_finding(metadata.position)
         if metadata.make or metadata.model:
@@ -76,16 +78,19 @@ def _camera_finding(metadata: PhotoMetadata) -> Finding:
     make, model = metadata.make or "", metadata.model or ""
     # Most models already start with the make ("Canon" / "Canon PowerShot A85").
     name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()
+    named = N_("The video file names the camera: %(shown)s") if metadata.in_video else N_("The file's EXIF names the camera: %(shown)s")
     return Finding(
         kind="camera",
-        text=say(N_("The file's EXIF names the camera: %(shown)s"), shown=name),
+        text=say(named, shown=name),
         evidence={"make": metadata.make, "model": metadata.model},
         severity="low",
     )
 
 
 def _time_finding(metadata: PhotoMetadata) -> Finding:
-    if metadata.taken_at_tag == "DateTimeOriginal":
+    if metadata.taken_at_tag == RECORDED_TAG:
+        when = N_("The video file says when it was recorded: %(datetime)s")
+    elif metadata.taken_at_tag == "DateTimeOriginal":
         when = N_("The file's EXIF says when it was taken: %(datetime)s (no time zone)")
     else:
         when = N_("The file's EXIF says when it was last saved: %(datetime)s (no time zone)")

@@ -1,4 +1,5 @@
-"""A local folder of photos, searched recursively. Files keep their full EXIF, unlike platform exports.
+"""A local folder of photos and videos, searched recursively. Files keep their full metadata (a photo's EXIF, a phone
+video's position), unlike platform exports.
 
 A folder can stand for an app that gives no download of its posts (KakaoTalk, KakaoStory, Band): the photos saved
 from it by hand, and `saved_from` in accounts.toml names the app (SAVED_FROM). The removal plan then says where in
@@ -16,6 +17,7 @@ from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".mts", ".webm"}  # what phones and cameras record
 
 # `saved_from` -> who sees the app's photos when the account does not say (None: a folder's own, only you). The
 # value is also the app the removal plan words the way in (templates/parts/plan.html.j2, SAVED_FROM), but "other".
@@ -33,7 +35,7 @@ SAVED_FROM: dict[str, str | None] = {
 class FolderSource(Source):
     name = "folder"
     app = "folder"
-    description = "A local folder of photos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF)"
+    description = "A local folder of photos and videos, searched recursively (JPEG, PNG, WebP, HEIC/HEIF, AVIF; MP4, MOV and other videos)"
     example = "images/faces"
     # Files on this computer are seen by no one until posted: a folder of what is posted says `audience = "anyone"`.
     audience = ONLY_YOU
@@ -41,7 +43,7 @@ class FolderSource(Source):
 
     @classmethod
     def recognises(cls, tree: ExportTree) -> bool:
-        return isinstance(tree, FolderTree) and any(is_photo(rel) for rel in tree.files())
+        return isinstance(tree, FolderTree) and any(media_type(rel) for rel in tree.files())
 
     def items(self) -> Iterator[Item | ItemError]:
         root = self.account.path
@@ -55,12 +57,15 @@ class FolderSource(Source):
         extra = {} if saved_from == "other" else {"app": saved_from}
         yield from refused_members(tree)  # the links passed over
         for rel in sorted(tree.files()):
-            if is_photo(rel):
+            kind = media_type(rel)
+            if kind:
                 yield Item(source_item=rel, media_name=rel, origin=tree.origin(rel), kind="file", audience=audience,
-                           extra=dict(extra))
+                           media_type=kind, extra=dict(extra))
             else:
-                yield ItemError(rel, "skipped: not a photo format this tool reads", stage="skip")
+                yield ItemError(rel, "skipped: not a photo or video format this tool reads", stage="skip")
 
 
-def is_photo(rel: str) -> bool:
-    return PurePosixPath(rel).suffix.lower() in PHOTO_SUFFIXES
+def media_type(rel: str) -> str | None:
+    """"image" or "video" by the file's suffix; None for a file of any other kind."""
+    suffix = PurePosixPath(rel).suffix.lower()
+    return "image" if suffix in PHOTO_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else None

@@ -54,11 +54,10 @@ from typing import Any, Generator, Iterator, NamedTuple
 from ..inventory.archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
-from .folder import PHOTO_SUFFIXES
+from .folder import PHOTO_SUFFIXES, VIDEO_SUFFIXES
 from .readers.meta_records import RecordContext, coordinates, epoch, number, parse_json, text
 
 IMAGE_SUFFIXES = PHOTO_SUFFIXES | {".gif"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".mts", ".webm"}
 SUPPLEMENTAL = ".supplemental-metadata"
 COUNTER = re.compile(r"\((\d+)\)$")
 # An edited copy's suffix: a dash and one or more words without digits ("-edited", "-ha editado", "-편집됨").
