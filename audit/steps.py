@@ -516,13 +516,14 @@ def score(db: sqlite_utils.Database) -> Tally:
     findings: dict[str, list[dict]] = defaultdict(list)
     for row in db.query("select photo, signal, kind, summary, evidence, text from findings order by photo, id"):
         findings[row["photo"]].append(row)
+    pixels = {row["id"]: row["pixels"] for row in db.query("select id, coalesce(width * height, 0) as pixels from photos")}
     scores = []
     for members in pictures.values():
         current = [member for member in members if posted[member]]
         if not current:
             continue  # gone everywhere: keep its last score, which "changes since the last audit" reports
         seen = [member for member in current if any(row["audience"] in OTHERS for row in posted[member])]
-        result = score_photo(_group_findings(findings, seen or current))
+        result = score_photo(_group_findings(findings, seen or current, pixels))
         action = card_action(result.action, [row for member in current for row in posted[member]])
         reasons = json.dumps([r.as_dict() for r in result.reasons], ensure_ascii=False, sort_keys=True)
         record = {"score": result.score, "action": action, "reasons": reasons, "scoring_version": SCORING_VERSION}
@@ -535,10 +536,19 @@ def score(db: sqlite_utils.Database) -> Tally:
     return tally
 
 
-def _group_findings(findings: dict[str, list[dict]], members: list[str]) -> list[dict]:
-    """Findings of the copies that count; a fact found in two copies (the same caption clue) is listed once."""
+def _group_findings(findings: dict[str, list[dict]], members: list[str], pixels: dict[str, int]) -> list[dict]:
+    """Findings of the copies that count; a fact found in two copies (the same caption clue) is listed once.
+
+    What a signal finds in the pixels (Signal.reads_pixels) comes from one copy: the largest in which it found
+    anything, the one a stranger would save. Each copy's own would list one face twice, at two sizes."""
+    copy_of: dict[str, str] = {}  # pixel signal -> the copy its findings come from
+    for member in sorted(members, key=lambda member: (-pixels.get(member, 0), member)):
+        for row in findings[member]:
+            if getattr(SIGNALS.get(row["signal"]), "reads_pixels", False):
+                copy_of.setdefault(row["signal"], member)
     unique: dict[tuple, dict] = {}
     for member in sorted(members):
         for row in findings[member]:
-            unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
+            if copy_of.get(row["signal"], member) == member:
+                unique.setdefault((row["signal"], row["kind"], row["summary"]), row)
     return list(unique.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from click.testing import CliRunner
 from PIL import Image
@@ -10,7 +11,7 @@ from PIL import Image
 from audit.cli import cli
 from audit.inventory.db import open_db
 
-from .conftest import FIXTURES, jpeg_bytes, write_config
+from .conftest import FIXTURES, _gps_ifd, jpeg_bytes, write_config
 
 ORIGINAL = FIXTURES / "images" / "exif" / "dn_Nikon_D5000.jpg"
 
@@ -64,3 +65,33 @@ def test_a_picture_in_two_places_says_where(tmp_path):
     assert CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(out)]).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert "posted in 2 places: it is only gone once it is gone from all of them" in html
+
+
+def test_one_face_in_two_copies_is_listed_once_from_the_larger_copy(tmp_path):
+    """Faces are in the picture, not the file: the card lists the larger copy's face once, not each copy's face at its
+    own size (two lines read as two faces). What the smaller copy's own file says still counts."""
+    original = FIXTURES / "images" / "faces" / "sk_astronaut.png"  # one face
+    for folder in ("camera", "blog"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "camera" / "astronaut.png").write_bytes(original.read_bytes())
+    image = Image.open(original).convert("RGB")
+    small = image.resize((image.width // 2, image.height // 2))
+    exif = Image.Exif()
+    exif[0x8825] = _gps_ifd(37.5563, 126.9236)
+    small.save(tmp_path / "blog" / "astronaut-small.jpg", "JPEG", quality=85, exif=exif.tobytes())
+    config = write_config(tmp_path, "".join(
+        f'[[accounts]]\nplatform = "folder"\npath = "{name}"\naudience = "anyone"\n' for name in ("camera", "blog")
+    ))
+    result = CliRunner().invoke(cli, ["run", str(config), "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    db = open_db(tmp_path / "a.db")
+    assert len({row["group_id"] for row in db["photos"].rows}) == 1
+    faces = {row["photo"]: json.loads(row["evidence"])["size_px"]
+             for row in db.query("select photo, evidence from findings where signal = 'faces'")}
+    assert len(faces) == 2 and len(set(faces.values())) == 2  # each copy's face, at its own size
+    reasons = {json.dumps(row["reasons"]) for row in db["scores"].rows}
+    assert len(reasons) == 1  # both copies carry the picture's reasons
+    listed = json.loads(next(iter(db["scores"].rows))["reasons"])
+    face_lines = [reason for reason in listed if reason["signal"] == "faces"]
+    assert len(face_lines) == 1 and f"{max(faces.values())} px" in json.dumps(face_lines[0], ensure_ascii=False)
+    assert any(reason["signal"] == "exif" and reason["kind"] == "gps" for reason in listed)  # the small copy's GPS

@@ -62,6 +62,9 @@ class Signal:
     roles: ClassVar[dict[str, frozenset[str]]] = {}
     # Its identity clues' names as a list names them ("school", "ID card"), gettext-marked: signals.kind_names().
     kind_names: ClassVar[dict[str, str]] = {}
+    # True when what it finds is in the picture itself (faces, text in it), not in the file or the post: every copy of
+    # a picture shows the same, each found at its copy's size, so a picture's card takes these from one copy.
+    reads_pixels: ClassVar[bool] = False
 
     def prepare(self, db: "sqlite_utils.Database") -> str:
         """Load what the signal needs from the whole inventory before any photo is analysed.

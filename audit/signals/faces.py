@@ -58,6 +58,7 @@ class FacesSignal(Signal):
     description = ("Every face, in photos and in videos' sampled frames, graded as face-swap source (size, pose, "
                    "sharpness), and whether it is yours.")
     example = "images/faces/pl_hopper.jpg"
+    reads_pixels = True
     roles = {
         "face": frozenset({"face_high", "face_medium", "face_low"}),  # the user's, or not matched (it may be hers)
         "clear_face": frozenset({"face_high", "face_medium"}),  # full quality, or usable but imperfect

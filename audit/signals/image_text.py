@@ -148,6 +148,7 @@ class ImageTextSignal(Signal):
     description = ("ID cards, name tags, schools, workplaces, phone numbers, addresses and plates readable in the photo "
                    "or a video's sharpest frames (OCR).")
     example = "examples/image-text.jpg"
+    reads_pixels = True
     roles = {
         # The caption's identity clues, and what only a picture shows: an ID card, a written name.
         "identity_clue": IDENTITY_CLUES | {"id_card", "name_tag"},
