@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import steps as analysis
+from audit.steps import analysis
 from audit.cli import cli
 from audit.inventory import db as inventory
 from audit.inventory.db import open_db

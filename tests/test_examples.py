@@ -4,7 +4,7 @@ Each source and signal declares `example`, a path under tests/fixtures/. A sourc
 example and no failure (a deliberate skip note, such as a file that is not a photo, is not one); a live source's
 example is a recording of the answers it needs (tests/fixtures/examples/PROVENANCE.md), replayed with `responses`.
 A signal finds at least one thing in its example: a photo, collected as a folder account, or an accounts.toml
-describing a small inventory; either goes through the real collect and analyze steps (audit/steps.py).
+describing a small inventory; either goes through the real collect and analyze steps (audit/steps/).
 """
 
 from __future__ import annotations

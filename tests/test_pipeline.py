@@ -70,7 +70,7 @@ def _reads_during(tmp_path: Path, config: Path, monkeypatch) -> list[str]:
         read.append(origin.member or Path(origin.path).name)
         return read_origin(origin)
 
-    monkeypatch.setattr(steps, "read_origin", counting)
+    monkeypatch.setattr(steps.collection, "read_origin", counting)
     result = CliRunner().invoke(cli, ["collect", str(config), "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 0, result.output
     monkeypatch.undo()

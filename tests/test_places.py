@@ -18,7 +18,8 @@ from audit.report.page import environment
 from audit.places.drawing import drawing
 from audit.signals import places as places_module
 from audit.signals.places import THRESHOLDS, PlacesSignal, cluster, places
-from audit.steps import Tally, _run_inventory_signal
+from audit.steps import Tally
+from audit.steps.analysis import _run_inventory_signal
 
 ACCOUNT = "instagram:me"
 HOME = (37.5563, 126.9236)  # Mapo-gu, Seoul

@@ -21,7 +21,8 @@ from audit.report.page import environment, report_data
 from audit.report.plan import Totals, removal_plan
 from audit.signals import SIGNALS
 from audit.signals.places import THRESHOLDS, PlacesSignal
-from audit.steps import Tally, _insert_findings, _run_inventory_signal, score
+from audit.steps import Tally, score
+from audit.steps.analysis import _insert_findings, _run_inventory_signal
 from audit.words import say
 
 from .conftest import copy_demo

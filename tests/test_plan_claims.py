@@ -19,7 +19,8 @@ from audit.report.page import environment, report_data
 from audit.report.plan import Totals, removal_plan
 from audit.report.supply import face_supply
 from audit.signals.places import PlacesSignal, places
-from audit.steps import Tally, _run_inventory_signal, score
+from audit.steps import Tally, score
+from audit.steps.analysis import _run_inventory_signal
 from tests import test_plan as fixture
 
 CLUES = ("phone", "email", "school", "university", "student_number", "workplace", "home", "address", "id_card", "name_tag")

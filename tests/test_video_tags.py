@@ -126,3 +126,18 @@ def test_iso6709_strings_of_each_form_are_read(text, expected):
                                   "+32.09+34.86/", "+32.0929+034.8620+028.516/junk", "+3.0+034.0/"])
 def test_what_is_not_an_iso6709_position_is_refused(text):
     assert parse_iso6709(text) is None
+
+
+def test_clean_says_a_located_video_gets_no_copy_and_why(tmp_path):
+    """The plan strips the location of a video with no face; `clean --plan` makes copies of photos only and says so,
+    not that the file is missing."""
+    (tmp_path / "camera").mkdir()
+    _tagged_clip(tmp_path / "clip.mp4", {"location": "+37.5563+126.9236/"}).rename(tmp_path / "camera" / "walk.mov")
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "camera"\naudience = "anyone"\n')
+    db = str(tmp_path / "a.db")
+    assert CliRunner().invoke(cli, ["run", str(config), "--db", db, "--out", str(tmp_path / "r.html")]).exit_code == 0
+    page = BeautifulSoup((tmp_path / "r.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Strip the location from walk.mov" in " ".join(page.get_text(" ").split())
+    result = CliRunner().invoke(cli, ["clean", "--plan", "--db", db, "--out", str(tmp_path / "copies")])
+    assert "Not copied: walk.mov: no clean copy: it is a video, and copies are made of photos only" in result.output
+    assert "not in the export" not in result.output

@@ -22,6 +22,9 @@ from ..report.plan import removal_plan
 COPIED_STEPS = {"strip-location": False, "cover-face": True}  # action -> the copy covers her face
 NAME_PART = re.compile(r"[^\w-]+")  # a file name from an export is hostile text: letters, digits, _ and - only
 NAME_LENGTH = 40
+# A video's step that strips the location: what to do instead of a copy made here.
+VIDEO_PROBLEM = ("it is a video, and copies are made of photos only: post a copy of the video saved without its "
+                 "location instead (phones offer it when sharing or exporting), or take it down")
 
 
 @dataclass
@@ -72,13 +75,19 @@ def _best_file(db: sqlite_utils.Database, picture: str) -> tuple[str, bytes, str
         "and photos.origin is not null order by coalesce(photos.width * photos.height, 0) desc, photos.id",
         [picture],
     )
-    problem = "its file is not in the export"
+    problem = VIDEO_PROBLEM if _is_video(db, picture) else "its file is not in the export"
     for row in rows:
         try:
             return row["id"], read_origin(json.loads(row["origin"])), row["name"] or row["id"][:12]
         except READ_ERRORS as exc:  # moved or deleted since it was collected: the next copy may still be there
             problem = str(exc)
     raise InputError(problem)
+
+
+def _is_video(db: sqlite_utils.Database, picture: str) -> bool:
+    query = ("select 1 from photos join pictures on pictures.photo = photos.id "
+             "where pictures.picture = ? and photos.media_type = 'video' limit 1")
+    return bool(list(db.query(query, [picture])))
 
 
 def safe_stem(name: str) -> str:
