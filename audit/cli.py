@@ -161,7 +161,7 @@ def collect(config, db_path):
 def analyze(db_path):
     """Run every risk signal on photos not yet analysed with its current version, then score them."""
     with one_writer(db_path, "analyze"), open_collected(db_path) as db, RunLog(db, "analyze") as log:
-        log.tally.merge(analyze_step(db, log.run, bar))
+        analyze_step(db, log.run, bar, log.tally)
         log.tally.merge(score_step(db))
 
 

@@ -19,6 +19,7 @@ from .report.dates import remember_zone
 from .report.page import render_report
 from .signals import SIGNALS
 from .steps import Tally, reads
+from .steps.analysis import ANALYSING
 from .steps import analyze as analyze_step
 from .steps import collect as collect_step
 from .steps import score as score_step
@@ -44,7 +45,7 @@ def audit_all(config, db_path: Path, out: Path, command: str, options: ReportOpt
     check_writable(out, options.json_path, options.csv_path)
     with one_writer(db_path, command), open_db(db_path) as db, RunLog(db, command) as log:
         collect_accounts(db, config, log)
-        log.tally.merge(analyze_step(db, log.run, bar))
+        analyze_step(db, log.run, bar, log.tally)
         log.tally.merge(score_step(db))
         report_path = render_report(db, out, **asdict(options)).resolve()
     return report_path, log.tally
@@ -109,15 +110,15 @@ class RunLog:
         # none), and the run's record below must not join the transaction that closing the inventory rolls back.
         self.db.rollback()
         end_run(self.db, self.run, self.tally.counts, status)
-        _print_summary(self.db, self.run, self.tally.counts)
+        _print_summary(self.db, self.run, self.tally.counts, interrupted=status == "interrupted")
         take_held_ctrl_c()  # one pressed while the run was recorded comes too late to stop anything
         if cut:
             raise KeyboardInterrupt
         return False
 
 
-def _print_summary(db, run: int, counts: dict) -> None:
-    for line in summary_lines(db, run, counts):
+def _print_summary(db, run: int, counts: dict, interrupted: bool = False) -> None:
+    for line in summary_lines(db, run, counts, interrupted):
         click.echo(line, err=True)
     for note in db.query("select distinct message from errors where stage = 'note' order by message"):
         click.echo(f"Note: {for_terminal(note['message'])}", err=True)
@@ -131,10 +132,11 @@ def _print_summary(db, run: int, counts: dict) -> None:
             click.echo(f"  ... and {len(errors) - 10} more", err=True)
 
 
-def summary_lines(db, run: int, counts: dict) -> list[str]:
+def summary_lines(db, run: int, counts: dict, interrupted: bool = False) -> list[str]:
     """What the run did, in sentences: "Read 38 items from 2 accounts: 33 distinct photos (in 37 files: copies and
     near-duplicates count once), 1 unreadable file." then "Analysed 38 files; scored 38.". Each number is the
-    tally's (`counts`) or counted in the inventory."""
+    tally's (`counts`) or counted in the inventory: after an analysis cut short, the inventory's (a Ctrl-C can land
+    between a photo's transaction and the tally)."""
     lines = []
     accounts = db.execute("select count(*) from account_reads where run = ?", [run]).fetchone()[0]
     if accounts:  # the run collected
@@ -143,7 +145,9 @@ def summary_lines(db, run: int, counts: dict) -> list[str]:
                    (counts.get("unproven", 0), "control of it is not proven", "control of them is not proven")]
         lines += [f"{_count(n, 'account was', 'accounts were')} not read: {one if n == 1 else many}."
                   for n, one, many in refused if n]
-    if "scored" in counts or any(key.startswith("analysed:") for key in counts):  # the run analysed and scored
+    if interrupted and ANALYSING in counts and "scored" not in counts:
+        lines.append(_cut_analysis_sentence(db))
+    elif "scored" in counts or any(key.startswith("analysed:") for key in counts):  # the run analysed and scored
         lines.append(_analysis_sentence(counts))
     return lines
 
@@ -194,6 +198,19 @@ def _distinct_pictures(readable: list[dict]) -> str:
     said = [_count(len(photos), "distinct photo", "distinct photos")] if photos or not videos else []
     said += [_count(len(videos), "distinct video", "distinct videos")] if videos else []
     return " and ".join(said)
+
+
+def _cut_analysis_sentence(db) -> str:
+    """"Analysis cut short: 18 of 37 files are analysed by every check; ...": counted in the inventory."""
+    checks = [(name, cls.version) for name, cls in SIGNALS.items() if cls.scope == "photo"]
+    values = ", ".join("(?, ?)" for _ in checks)
+    done = db.execute(
+        f"select count(*) from (select photo from analyses where (signal, signal_version) in (values {values}) "
+        "group by photo having count(*) = ?)", [part for check in checks for part in check] + [len(checks)],
+    ).fetchone()[0]
+    total = db["photos"].count
+    rest = f"; run the command again to analyse the other {total - done}" if done < total else ""
+    return f"Analysis cut short: {done} of {_count(total, 'file', 'files')} analysed by every check{rest}."
 
 
 def _analysis_sentence(counts: dict) -> str:

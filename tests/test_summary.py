@@ -114,3 +114,32 @@ def test_a_collect_does_not_call_files_distinct_photos_before_they_are_compared(
     audited = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
     assert audited.exit_code == 0, audited.output
     assert "Read 2 items from 2 accounts: 1 distinct photo (in 2 files: copies and near-duplicates count once)." in audited.output
+
+
+def test_an_analysis_cut_short_says_how_many_files_are_analysed_as_the_inventory_counts_them(tmp_path, monkeypatch):
+    (tmp_path / "photos").mkdir()
+    for index in range(5):
+        (tmp_path / "photos" / f"p{index}.jpg").write_bytes(jpeg_bytes((40 * index, 90, 30), size=(64, 48)))
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    calls = []
+    original = SIGNALS["exif"].analyze
+
+    def ctrl_c_on_the_third(self, photo):
+        calls.append(photo.id)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, photo)
+
+    monkeypatch.setattr(SIGNALS["exif"], "analyze", ctrl_c_on_the_third)
+    result = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
+    assert result.exit_code == 130, result.output
+    [(done, total, rest)] = re.findall(r"^Analysis cut short: (\d+) of (\d+) files analysed by every check; run the "
+                                       r"command again to analyse the other (\d+)\.$", result.output, re.MULTILINE)
+    db = open_db(tmp_path / "a.db")
+    analysed = [row["photo"] for row in db.query("select photo from analyses group by photo having count(*) = ?",
+                                                  [len(PHOTO_SIGNALS)])]
+    assert (int(done), int(total), int(rest)) == (len(analysed), db["photos"].count, db["photos"].count - len(analysed))
+    assert (int(done), int(total)) == (2, 5) and not ANALYSED.search(result.output)
+    monkeypatch.setattr(SIGNALS["exif"], "analyze", original)
+    again = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
+    assert "Analysed 3 files; scored 5." in again.output

@@ -21,45 +21,38 @@ account's timeline, whoever posted it first.
 from __future__ import annotations
 
 import html
-import json
 import posixpath
 import re
 from datetime import datetime
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any, Iterator, NamedTuple
 from urllib.parse import urlsplit
 
-from ..inventory.archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
-from ..models import ANYONE, FOLLOWERS, Item, ItemError
-from ..text.fix import repaired
+from ..inventory.archive import ExportTree, nothing_found, open_tree, refused_members
+from ..models import Item, ItemError
 from .base import Source
-from .readers.meta_records import (
-    JSON_ERRORS,
-    RecordContext,
-    coordinates,
-    each_record,
-    has_utc,
-    json_problem,
-    number,
-    text,
+from .readers.meta_records import RecordContext, coordinates, each_record, has_utc, number, text
+from .readers.x_files import (
+    Layout,
+    archive_root,
+    find_layout,
+    from_root,
+    handle_at,
+    lookup,
+    protected_audience,
+    read_js,
+    tweet_stem,
 )
 
-TWEET_FILE = re.compile(r"(?P<stem>tweets?)(?:-part(?P<part>\d+))?\.js")
 # Media folders beside a tweet file, the usual one for its name first (where a missing file is expected).
 MEDIA_FOLDERS = {"tweets": ("tweets_media", "tweet_media"), "tweet": ("tweet_media", "tweets_media")}
-# `window.YTD.tweets.part0 = ` or `window.__THAR_CONFIG = `, with any spacing and line breaks (optional).
-WRAPPER = re.compile(r"\s*(?:window\.[\w.]+\s*=\s*)?")
-DECODER = json.JSONDecoder()
 CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Sat Aug 16 20:47:42 +0000 2014"
-HANDLE = re.compile(r"@?(?P<handle>[A-Za-z0-9_]{1,50})")
 TWEET_ID = re.compile(r"[0-9]{1,30}")
 # Tuples, not sets: `in` then compares, and a `type` that is a list or an object is simply none of them.
 VIDEO_TYPES = ("video", "animated_gif")
 # GeoJSON `coordinates` is [lon, lat]; the older `geo` is [lat, lon]. True: longitude first.
 GEO_FIELDS = (("coordinates", True), ("geo", False))
 DEFAULT_AVATAR = "default_profile_images"  # X's placeholder, not the user's picture
-PROTECTED_ACTIONS = {"protect": FOLLOWERS, "unprotect": ANYONE}
 
 
 class XArchiveSource(Source):
@@ -110,127 +103,6 @@ class XArchiveSource(Source):
             if other.lower() != handle.lower():
                 yield ItemError(where, f"handle mismatch: {first} names @{handle}, {where} names @{other}; using @{handle}")
         return handle
-
-
-class Layout(NamedTuple):
-    tweets: list[str]  # tweets.js and its parts, or the older tweet.js
-    account: str | None
-    manifest: str | None
-    profile: str | None
-    protected: str | None
-
-    @property
-    def found(self) -> bool:
-        """Any of the files that make an X archive (the profile alone does not)."""
-        return bool(self.tweets or self.account or self.manifest)
-
-
-def find_layout(tree: ExportTree) -> Layout:
-    scripts = [rel for rel in tree.glob("*.js") if in_archive_folder(rel)]
-    tweets = sorted((rel for rel in scripts if TWEET_FILE.fullmatch(posixpath.basename(rel))), key=part_order)
-
-    def named(name: str) -> str | None:
-        return next((rel for rel in scripts if posixpath.basename(rel) == name), None)
-
-    return Layout(
-        tweets, named("account.js"), named("manifest.js"), named("profile.js"), named("protected-history.js")
-    )
-
-
-def in_archive_folder(rel: str) -> bool:
-    """In `data/`, or at the root (also of a top folder): not the viewer's own scripts under assets/js/."""
-    parts = PurePosixPath(rel).parts
-    return len(parts) <= 2 or parts[-2] == "data"
-
-
-def part_order(rel: str) -> tuple:
-    match = TWEET_FILE.fullmatch(posixpath.basename(rel))
-    return posixpath.dirname(rel), match["stem"], int(match["part"] or 0)
-
-
-def tweet_stem(rel: str) -> str:
-    """"tweets" (2020 on) or "tweet" (2019): which media folder name goes with the file."""
-    return TWEET_FILE.fullmatch(posixpath.basename(rel))["stem"]
-
-
-def archive_root(rel: str) -> str:
-    """The archive's root folder in the tree ("" or a top folder): the folder above `data/`."""
-    folder = posixpath.dirname(rel)
-    return posixpath.dirname(folder) if posixpath.basename(folder) == "data" else folder
-
-
-def from_root(rel: str, root: str) -> str:
-    """The same name for a folder and a zip with a top folder."""
-    return rel[len(root) + 1 :] if root else rel
-
-
-def read_js(tree: ExportTree, rel: str) -> Iterator[ItemError]:
-    """Yields an ItemError and returns None when the file cannot be read; returns its data.
-
-    Positions in errors are lines and columns of the file itself, wrapper included.
-    """
-    try:
-        source = tree.read(rel).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield ItemError(rel, f"not valid UTF-8 at byte {exc.start}")
-        return None
-    except READ_ERRORS as exc:
-        yield ItemError(rel, f"could not read the file: {getattr(exc, 'message', exc)}")
-        return None
-    try:
-        data, end = DECODER.raw_decode(source, WRAPPER.match(source).end())
-    except JSON_ERRORS as exc:
-        yield ItemError(rel, json_problem(exc))
-        return None
-    if source[end:].strip().strip(";").strip():
-        line = source.count("\n", 0, end) + 1
-        yield ItemError(rel, f"text after the data, from line {line}, was ignored")
-    return repaired(data, mojibake=False)  # X writes real UTF-8: only lone surrogates need repair
-
-
-def lookup(data: Any, path: tuple) -> Any:
-    """data[path[0]][path[1]]... or None when any step is missing."""
-    for key in path:
-        if isinstance(key, int) != isinstance(data, list) or not isinstance(data, (list, dict)):
-            return None
-        try:
-            data = data[key]
-        except (KeyError, IndexError):
-            return None
-    return data
-
-
-def handle_at(data: Any, path: tuple, where: str) -> Iterator[ItemError]:
-    """Returns the handle at `path` (a leading @ dropped), or None with a note; None when `data` is None."""
-    if data is None:
-        return None
-    value = lookup(data, path)
-    field = ".".join(str(key) for key in path if isinstance(key, str))
-    match = HANDLE.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        yield ItemError(where, f"field '{field or 'handle'}' is not an X handle: {value!r}")
-        return None
-    return match["handle"]
-
-
-def protected_audience(tree: ExportTree, rel: str) -> Iterator[ItemError]:
-    """Returns who sees the tweets after the latest change of protection, or None when there was none."""
-    data = yield from read_js(tree, rel)
-    if not isinstance(data, list):
-        if data is not None:
-            yield ItemError(rel, "expected a list of protection changes")
-        return None
-    changes = [lookup(entry, ("protectedHistory",)) for entry in data]
-    changes = [change for change in changes if isinstance(change, dict) and isinstance(change.get("protectedAt"), str)]
-    if len(changes) < len(data):
-        yield ItemError(rel, "some protection changes have no time ('protectedAt'): they were passed over")
-    if not changes:
-        return None
-    action = max(changes, key=lambda change: change["protectedAt"]).get("action")  # ISO times sort as text
-    audience = PROTECTED_ACTIONS.get(action.lower()) if isinstance(action, str) else None
-    if audience is None:
-        yield ItemError(rel, f"field 'action' is neither Protect nor Unprotect: {action!r}")
-    return audience
 
 
 def url_name(url: str) -> str:

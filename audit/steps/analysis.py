@@ -23,6 +23,8 @@ from ..signals import SIGNALS, Signal
 from ..workers import WorkerDied, run_jobs
 from .tally import Bar, Tally, no_bar
 
+ANALYSING = "analysing"  # the tally's mark that the analysis began (0: a mark, not a count)
+
 
 def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
     """Every photo with its appearances, one at a time, so memory stays flat on large inventories.
@@ -37,12 +39,14 @@ def photo_views(db: sqlite_utils.Database) -> Iterable[PhotoView]:
         yield PhotoView(row, appearances)
 
 
-def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar) -> Tally:
-    """Run every signal whose version or inputs changed since it last ran on a photo.
+def analyze(db: sqlite_utils.Database, run: int, bar: Bar = no_bar, tally: Tally | None = None) -> Tally:
+    """Run every signal whose version or inputs changed since it last ran on a photo; count into `tally` (the run's
+    own, so that a run cut short still shows that it was analysing: runs.summary_lines) and return it.
 
     Photos are analysed on every core (audit/workers.py); this process alone writes, one transaction per photo,
     so an interrupted run keeps every photo it finished and the next run does the rest."""
-    tally = Tally()
+    tally = Tally() if tally is None else tally
+    tally.add(ANALYSING, 0)
     signals = [cls() for cls in SIGNALS.values()]
     per_photo = [(signal, signal.prepare(db)) for signal in signals if signal.scope == "photo"]
     total = db["photos"].count
