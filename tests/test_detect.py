@@ -72,6 +72,12 @@ def test_a_single_photo_is_told_to_go_after_me(tmp_path):
     assert "--me" in _error(tmp_path / "selfie.jpg")
 
 
+def test_a_single_video_is_told_to_give_its_folder(tmp_path):
+    (tmp_path / "reel.mp4").write_bytes(b"not decoded: only the name is read")
+    message = _error(tmp_path / "reel.mp4")
+    assert "one video: to audit videos, give the folder they are in" in message and "--me" not in message
+
+
 def test_a_folder_of_zips_names_them(tmp_path):
     downloads = tmp_path / "Downloads"
     downloads.mkdir()

@@ -78,6 +78,9 @@ def test_the_run_reports_a_folder_of_videos_with_their_positions(tmp_path):
     located = [text for text in cards.values() if "The file's video metadata holds a GPS position" in text]
     assert len(cards) == len(located) == 2 and any("Apple iPhone 6" in text for text in located)
     assert "2 distinct photos and videos" in page
+    videos = db.execute("select count(*) from photos where media_type = 'video'").fetchone()[0]
+    assert f"A stranger can collect {videos} clear photos" in page  # both show a face (a game box's cover, an actor's)
+    assert f"{videos} of them are videos, each counted as one photo." in page
     plan = " ".join(soup.select_one("section[aria-labelledby=plan]").get_text(" ").split())
     assert "Now a stranger can see 2 clear photos of your face, 2 photos that give an exact location" in plan
     assert "no photo that gives an exact location" in plan  # the plan's steps take both positions away

@@ -48,6 +48,7 @@ class Supply:
     meaning: str
     # of `photos`, the videos whose clear frames show the face from 2 or more angles: what a model learns most from
     turning_videos: int = 0
+    videos: int = 0  # of `photos`, the videos: the count calls each one photo, and the report says so
 
     @property
     def sentence(self) -> str:
@@ -79,4 +80,5 @@ def face_supply(db: sqlite_utils.Database, audiences: tuple[str, ...] = STRANGER
         unmatched=sum(1 for matched in pictures.values() if not matched),
         meaning=next(text for minimum, text in LEVELS if len(pictures) >= minimum),
         turning_videos=sum(1 for poses in video_angles.values() if len(poses - {"unknown"}) >= 2),
+        videos=len(video_angles),
     )
