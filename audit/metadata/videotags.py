@@ -1,7 +1,7 @@
 """What a phone writes into a video file about where, when and with what it was recorded.
 
 Phones store it as container tags, which FFmpeg (audit/inventory/video.py) reads by these names (checked on real
-files: an iPhone 6 MOV and an Android 6 MP4, tests/fixtures/images/exif/PROVENANCE.md):
+files: an iPhone 6 MOV and an Android 6 MP4, tests/fixtures/videos/PROVENANCE.md):
 
 - the position as an ISO 6709 string, "+32.0929+034.8620+028.516/": iPhones in the QuickTime key
   `com.apple.quicktime.location.ISO6709`, Android in the `©xyz` atom that FFmpeg calls `location`;
