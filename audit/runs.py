@@ -209,8 +209,10 @@ def _cut_analysis_sentence(db) -> str:
         "group by photo having count(*) = ?)", [part for check in checks for part in check] + [len(checks)],
     ).fetchone()[0]
     total = db["photos"].count
-    rest = f"; run the command again to analyse the other {total - done}" if done < total else ""
-    return f"Analysis cut short: {done} of {_count(total, 'file', 'files')} analysed by every check{rest}."
+    if done == total:  # cut while scoring, or in the checks that look across all photos
+        return f"Every file ({total}) is analysed by every check; the run was cut short before it ended."
+    return (f"Analysis cut short: {done} of {_count(total, 'file', 'files')} analysed by every check; run the command "
+            f"again to analyse the other {total - done}.")
 
 
 def _analysis_sentence(counts: dict) -> str:

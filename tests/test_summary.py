@@ -143,3 +143,19 @@ def test_an_analysis_cut_short_says_how_many_files_are_analysed_as_the_inventory
     monkeypatch.setattr(SIGNALS["exif"], "analyze", original)
     again = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
     assert "Analysed 3 files; scored 5." in again.output
+
+
+def test_a_run_cut_short_after_every_file_was_analysed_says_so(tmp_path, monkeypatch):
+    (tmp_path / "photos").mkdir()
+    for index in range(2):
+        (tmp_path / "photos" / f"p{index}.jpg").write_bytes(jpeg_bytes((90 * index, 90, 30), size=(64, 48)))
+    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+
+    def ctrl_c(db):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("audit.runs.score_step", ctrl_c)
+    result = _run(tmp_path, "run", str(config), "--out", str(tmp_path / "r.html"))
+    assert result.exit_code == 130, result.output
+    assert "Every file (2) is analysed by every check; the run was cut short before it ended." in result.output
+    assert "Analysis cut short" not in result.output and not ANALYSED.search(result.output)
