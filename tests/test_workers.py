@@ -3,6 +3,7 @@ dies, stops cleanly on Ctrl-C, and leaves no process behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -166,3 +167,23 @@ def test_a_ctrl_c_while_a_worker_starts_stops_the_pool(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         for _ in workers.run_jobs(pid_of, range(JOBS), nothing, workers=2):
             pass
+
+
+def _cleaned(root, monkeypatch, worker_count: int) -> tuple[list, list]:
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, str(worker_count))
+    out = root / f"copies-{worker_count}"
+    (root / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    files = sorted(str(path) for path in (root / "photos").iterdir())
+    files.insert(5, str(root / "broken.jpg"))  # its error is listed in its place, whichever worker finishes first
+    result = CliRunner().invoke(cli, ["clean", *files, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "clean-manifest.json").read_text(encoding="utf-8"))
+    copies = [(entry["source"], entry["file"], entry["sha256"], entry["recheck"]) for entry in manifest["copies"]]
+    return copies, manifest["errors"]
+
+
+def test_two_workers_make_the_same_clean_copies_in_the_same_order(tmp_path, monkeypatch):
+    _camera_roll(tmp_path, 18)  # more than MIN_JOBS_FOR_POOL: the copies are made in two worker processes
+    alone, pooled = _cleaned(tmp_path, monkeypatch, 1), _cleaned(tmp_path, monkeypatch, 2)
+    assert len(alone[0]) == 18 and [source for source, *_ in alone[0]] == sorted(source for source, *_ in alone[0])
+    assert pooled == alone and [error["source"] for error in alone[1]] == [str(tmp_path / "broken.jpg")]

@@ -19,6 +19,7 @@ from ..faces import identity as faceid
 from ..inventory.db import now_utc, open_db
 from ..inventory.transactions import transaction
 from ..models import ItemError
+from ..workers import WorkerDied, run_jobs
 from .make import Checker, Options, make_copy
 from .manifest import previous_copies, write_manifest
 from .select import Target, file_targets, plan_targets
@@ -34,18 +35,16 @@ def clean(db: sqlite_utils.Database | None, files: list[Path], from_plan: bool, 
     with tempfile.TemporaryDirectory(prefix="photo-audit-clean-") as work:
         faces_db = reference_inventory(db, me, Path(work) / "faces.db", say)
         references, checker = faceid.load_references(faces_db), Checker(faces_db)
-        copies, errors = [], []
-        for target in targets(db, files, from_plan):
-            if isinstance(target, ItemError):
-                errors.append({"source": target.source_item, "error": target.message})
-                continue
-            try:
-                copies.append(make_copy(target, out, references, options, checker))
-            except AuditError as exc:  # one picture that cannot be decoded ends nothing
-                errors.append({"source": target.source, "error": exc.message})
-                continue
-            say(f"{copies[-1]['file']}  ({target.source})")
         faces_db.close()
+        copies, errors = [], []  # (the target's place in the list, its entry): listed in the targets' order
+        jobs = _copyable(targets(db, files, from_plan), errors)
+        for (index, target), made in run_jobs(copy_target, jobs, use_copier, (out, references, options, checker)):
+            if isinstance(made, dict):
+                copies.append((index, made))
+                say(f"{made['file']}  ({target.source})")
+            else:  # one picture that cannot be decoded, or crashes its decoder, ends nothing
+                errors.append((index, {"source": target.source, "error": _why_not(made)}))
+        copies, errors = ([entry for _, entry in sorted(found, key=_first)] for found in (copies, errors))
     for name in earlier - {copy["file"] for copy in copies}:  # an older plan's copies: stale, and not listed any more
         (out / name).unlink(missing_ok=True)
     if db is not None:
@@ -53,6 +52,41 @@ def clean(db: sqlite_utils.Database | None, files: list[Path], from_plan: bool, 
     for error in errors:  # listed in the manifest too; said here so that nobody takes a missing copy for a clean one
         say(f"Not copied: {error['source']}: {error['error']}")
     return write_manifest(out, copies, errors, lang, bool(references), options)
+
+
+def _copyable(found: Iterator[Target | ItemError], errors: list) -> Iterator[tuple[int, Target]]:
+    """The targets to copy, numbered; a target that cannot be copied at all goes to `errors` under its number."""
+    for index, target in enumerate(found):
+        if isinstance(target, ItemError):
+            errors.append((index, {"source": target.source_item, "error": target.message}))
+        else:
+            yield index, target
+
+
+def _first(pair: tuple) -> int:
+    return pair[0]
+
+
+_COPYING: dict = {}  # in each process that makes copies: what use_copier gave it
+
+
+def use_copier(out: Path, references: list, options: Options, checker: Checker) -> None:
+    """Run once in each process that makes copies (audit/workers.py), before its first copy."""
+    _COPYING.update(out=out, references=references, options=options, checker=checker)
+
+
+def copy_target(job: tuple[int, Target]) -> dict | str:
+    """The copy's manifest entry (make.make_copy), or why it could not be made: runs in a worker process."""
+    try:
+        return make_copy(job[1], _COPYING["out"], _COPYING["references"], _COPYING["options"], _COPYING["checker"])
+    except AuditError as exc:
+        return exc.message
+
+
+def _why_not(failure: str | WorkerDied) -> str:
+    if isinstance(failure, WorkerDied):
+        return "the process making its copy stopped (a crash in a decoder?): run the command again to retry it"
+    return failure
 
 
 def targets(db, files: list[Path], from_plan: bool) -> Iterator[Target | ItemError]:
