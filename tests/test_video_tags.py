@@ -144,3 +144,5 @@ def test_clean_says_a_located_video_gets_no_copy_and_why(tmp_path):
     result = CliRunner().invoke(cli, ["clean", "--plan", "--db", db, "--out", str(tmp_path / "copies")])
     assert "Not copied: walk.mov: no clean copy: it is a video, and copies are made of photos only" in result.output
     assert "not in the export" not in result.output
+    named = CliRunner().invoke(cli, ["clean", str(tmp_path / "camera" / "walk.mov"), "--out", str(tmp_path / "more")])
+    assert "it is a video, and copies are made of photos only" in named.output  # named on the command line too

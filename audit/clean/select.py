@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..inventory.archive import READ_ERRORS, read_origin
 from ..models import ItemError
 from ..report.plan import removal_plan
+from ..sources.folder import media_type
 
 # The steps after which the picture may stay up, as a copy: cover-face covers her face in it, strip-location only
 # needs a copy without the file's metadata. A removed picture needs no copy.
@@ -56,6 +57,9 @@ def plan_targets(db: sqlite_utils.Database) -> Iterator[Target | ItemError]:
 def file_targets(paths: list[Path]) -> Iterator[Target | ItemError]:
     """A target per file named on the command line (it need not be in the inventory)."""
     for path in paths:
+        if media_type(path.name) == "video":
+            yield ItemError(str(path), VIDEO_PROBLEM)
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
