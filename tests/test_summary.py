@@ -116,11 +116,16 @@ def test_a_collect_does_not_call_files_distinct_photos_before_they_are_compared(
     assert "Read 2 items from 2 accounts: 1 distinct photo (in 2 files: copies and near-duplicates count once)." in audited.output
 
 
-def test_an_analysis_cut_short_says_how_many_files_are_analysed_as_the_inventory_counts_them(tmp_path, monkeypatch):
+def _plain_photos(tmp_path, count: int):
+    """A folder account of `count` different plain photos; its accounts.toml."""
     (tmp_path / "photos").mkdir()
-    for index in range(5):
+    for index in range(count):
         (tmp_path / "photos" / f"p{index}.jpg").write_bytes(jpeg_bytes((40 * index, 90, 30), size=(64, 48)))
-    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    return write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+
+
+def test_an_analysis_cut_short_says_how_many_files_are_analysed_as_the_inventory_counts_them(tmp_path, monkeypatch):
+    config = _plain_photos(tmp_path, 5)
     calls = []
     original = SIGNALS["exif"].analyze
 
@@ -146,10 +151,7 @@ def test_an_analysis_cut_short_says_how_many_files_are_analysed_as_the_inventory
 
 
 def test_a_run_cut_short_after_every_file_was_analysed_says_so(tmp_path, monkeypatch):
-    (tmp_path / "photos").mkdir()
-    for index in range(2):
-        (tmp_path / "photos" / f"p{index}.jpg").write_bytes(jpeg_bytes((90 * index, 90, 30), size=(64, 48)))
-    config = write_config(tmp_path, '[[accounts]]\nplatform = "folder"\npath = "photos"\n')
+    config = _plain_photos(tmp_path, 2)
 
     def ctrl_c(db):
         raise KeyboardInterrupt
