@@ -19,10 +19,10 @@ from .report.dates import remember_zone
 from .report.page import render_report
 from .signals import SIGNALS
 from .steps import Tally, reads
-from .steps.analysis import ANALYSING
 from .steps import analyze as analyze_step
 from .steps import collect as collect_step
 from .steps import score as score_step
+from .steps.analysis import ANALYSING
 from .text.fix import for_terminal
 
 
