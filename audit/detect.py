@@ -12,10 +12,10 @@ from typing import NamedTuple
 from .config import Account, Config, load_config
 from .errors import InputError, UsageError
 from .inventory.archive import open_tree
+from .inventory.media import media_type
 from .models import AUDIENCES, Item
 from .sources import SOURCES
 from .sources.base import Source
-from .sources.folder import media_type
 
 ONE_PHOTO = "one photo: to audit photos, give the folder they are in; a photo of your face goes after --me, one --me each"
 ONE_VIDEO = "one video: to audit videos, give the folder they are in"

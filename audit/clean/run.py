@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -44,7 +45,7 @@ def clean(db: sqlite_utils.Database | None, files: list[Path], from_plan: bool, 
                 say(f"{made['file']}  ({target.source})")
             else:  # one picture that cannot be decoded, or crashes its decoder, ends nothing
                 errors.append((index, {"source": target.source, "error": _why_not(made)}))
-        copies, errors = ([entry for _, entry in sorted(found, key=_first)] for found in (copies, errors))
+        copies, errors = ([entry for _, entry in sorted(found, key=itemgetter(0))] for found in (copies, errors))
     for name in earlier - {copy["file"] for copy in copies}:  # an older plan's copies: stale, and not listed any more
         (out / name).unlink(missing_ok=True)
     if db is not None:
@@ -61,10 +62,6 @@ def _copyable(found: Iterator[Target | ItemError], errors: list) -> Iterator[tup
             errors.append((index, {"source": target.source_item, "error": target.message}))
         else:
             yield index, target
-
-
-def _first(pair: tuple) -> int:
-    return pair[0]
 
 
 _COPYING: dict = {}  # in each process that makes copies: what use_copier gave it

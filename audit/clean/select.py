@@ -14,9 +14,9 @@ import sqlite_utils
 
 from ..errors import InputError
 from ..inventory.archive import READ_ERRORS, read_origin
+from ..inventory.media import media_type
 from ..models import ItemError
 from ..report.plan import removal_plan
-from ..sources.folder import media_type
 
 # The steps after which the picture may stay up, as a copy: cover-face covers her face in it, strip-location only
 # needs a copy without the file's metadata. A removed picture needs no copy.

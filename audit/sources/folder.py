@@ -8,16 +8,14 @@ that app each photo is, and who sees them is that app's usual audience unless th
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Iterator
 
 from ..errors import InputError
 from ..inventory.archive import ExportTree, FolderTree, refused_members
+from ..inventory.media import media_type
 from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".mts", ".webm"}  # what phones and cameras record
 
 # `saved_from` -> who sees the app's photos when the account does not say (None: a folder's own, only you). The
 # value is also the app the removal plan words the way in (templates/parts/plan.html.j2, SAVED_FROM), but "other".
@@ -64,8 +62,3 @@ class FolderSource(Source):
             else:
                 yield ItemError(rel, "skipped: not a photo or video format this tool reads", stage="skip")
 
-
-def media_type(rel: str) -> str | None:
-    """"image" or "video" by the file's suffix; None for a file of any other kind."""
-    suffix = PurePosixPath(rel).suffix.lower()
-    return "image" if suffix in PHOTO_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else None

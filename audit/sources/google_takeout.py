@@ -52,9 +52,9 @@ from pathlib import PurePosixPath
 from typing import Any, Generator, Iterator, NamedTuple
 
 from ..inventory.archive import READ_ERRORS, ExportTree, nothing_found, open_tree, refused_members
+from ..inventory.media import PHOTO_SUFFIXES, VIDEO_SUFFIXES
 from ..models import ONLY_YOU, Item, ItemError
 from .base import Source
-from .folder import PHOTO_SUFFIXES, VIDEO_SUFFIXES
 from .readers.meta_records import RecordContext, coordinates, epoch, number, parse_json, text
 
 IMAGE_SUFFIXES = PHOTO_SUFFIXES | {".gif"}

@@ -37,9 +37,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InputError
 from ..inventory.archive import READ_ERRORS, ExportTree, FolderTree
+from ..inventory.media import PHOTO_SUFFIXES
 from ..models import ANYONE, FOLLOWERS, ONLY_YOU, Item, ItemError
 from .base import Source
-from .folder import PHOTO_SUFFIXES
 from .readers.meta_records import RecordContext, coordinates, epoch, expired, parse_json, profile_text, text
 
 DATED = re.compile(r"(?P<stem>(?:.+_)?(?P<date>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC)(?P<rest>.*)")

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ...models import Item, ItemError
 from ...text.fix import repaired
 
-VIDEO_SUFFIXES = {".mp4", ".mov"}
+VIDEO_SUFFIXES = {".mp4", ".mov"}  # the videos of a Meta export (inventory/media.py lists what a folder may hold)
 # What json raises on a bad document: JSONDecodeError (a ValueError), RecursionError for deep nesting, and a plain
 # ValueError for a number of more than 4,300 digits (Python's limit on reading an int from text).
 JSON_ERRORS = (ValueError, RecursionError)
