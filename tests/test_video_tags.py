@@ -77,7 +77,8 @@ def test_the_run_reports_a_folder_of_videos_with_their_positions(tmp_path):
     cards = {card.get("id"): " ".join(card.get_text(" ").split()) for card in soup.select("article.card")}
     located = [text for text in cards.values() if "The file's video metadata holds a GPS position" in text]
     assert len(cards) == len(located) == 2 and any("Apple iPhone 6" in text for text in located)
-    assert "2 distinct photos and videos" in page
+    pictures = db.execute("select count(distinct picture) from pictures").fetchone()[0]
+    assert f"{pictures} distinct photos and videos" in page and pictures == 2
     videos = db.execute("select count(*) from photos where media_type = 'video'").fetchone()[0]
     assert f"A stranger can collect {videos} clear photos" in page  # both show a face (a game box's cover, an actor's)
     assert f"{videos} of them are videos, each counted as one photo." in page
